@@ -1,0 +1,16 @@
+with
+
+source as (
+    select * from {{ source('raw', 'config_keyword_sets') }}
+),
+
+renamed as (
+    select
+        site,
+        keyword_set,
+        tags,
+        keywords,
+    from source
+)
+
+select * from renamed

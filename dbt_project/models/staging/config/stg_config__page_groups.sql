@@ -1,0 +1,15 @@
+with
+
+source as (
+    select * from {{ source('raw', 'config_page_groups') }}
+),
+
+renamed as (
+    select
+        site,
+        page_group,
+        pattern,
+    from source
+)
+
+select * from renamed

@@ -1,0 +1,20 @@
+with
+
+source as (
+    select * from {{ source('raw', 'config_sites') }}
+),
+
+renamed as (
+    select
+        site,
+        is_competitor,
+        competitor_of,
+        competitors,
+        ga4_property_id,
+        gsc_site_url,
+        relevance_topics,
+        disavow,
+    from source
+)
+
+select * from renamed

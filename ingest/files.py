@@ -1,0 +1,168 @@
+"""Sniffing vendor CSV exports: encoding, delimiter, where the header is, and what the header says.
+
+Only the first lines of a file are read in Python; the rows themselves are streamed by DuckDB's
+`read_csv` with the options worked out here (`csv_relation`). Parsers key on header *names*
+(case-insensitive, trimmed), never on positions: users choose columns in the vendor UIs.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import hashlib
+import io
+import re
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path
+
+SNIFF_BYTES = 256 * 1024
+DELIMITERS = ("\t", ",", ";")
+DATE_IN_NAME = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
+
+
+class FileRejected(ValueError):
+    """The file cannot be loaded; the message says why (with line and column where it applies)."""
+
+
+@dataclass(frozen=True)
+class CsvLayout:
+    path: Path
+    encoding: str  # the DuckDB `encoding` option: utf-8 or utf-16
+    delimiter: str
+    header_line: int  # 0-based line index of the header row
+    header: tuple[str, ...]  # header names as written (trimmed, BOM removed)
+
+    def index(self, aliases: Iterable[str]) -> int | None:
+        """Position of the first header name matching one of `aliases` (case-insensitive)."""
+        wanted = [normalize_header(a) for a in aliases]
+        names = [normalize_header(h) for h in self.header]
+        for alias in wanted:
+            if alias in names:
+                return names.index(alias)
+        return None
+
+
+def normalize_header(name: str) -> str:
+    """`Source URL`, `source_url`, `SourceURL` -> `sourceurl`: vendors flip between these spellings."""
+    return re.sub(r"[^0-9a-z%]", "", name.replace("\ufeff", "").lower())
+
+
+def sha256_of(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for chunk in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def detect_encoding(head: bytes) -> str:
+    if head.startswith(codecs.BOM_UTF16_LE) or head.startswith(codecs.BOM_UTF16_BE):
+        return "utf-16"
+    # UTF-16 without a BOM still shows as ASCII interleaved with NUL bytes.
+    if len(head) >= 4 and head[1:4:2] == b"\x00\x00" and head[0:4:2] != b"\x00\x00":
+        return "utf-16"
+    try:
+        head.decode("utf-8")
+    except UnicodeDecodeError as error:
+        # A multi-byte character cut at the end of the sniffed block is still UTF-8.
+        if error.start < len(head) - 4:
+            raise FileRejected(
+                f"not UTF-8 or UTF-16 (byte 0x{head[error.start]:02x} at offset {error.start})"
+            ) from None
+    return "utf-8"
+
+
+def head_lines(path: Path, encoding: str, max_lines: int = 50) -> list[str]:
+    raw = path.open("rb").read(SNIFF_BYTES)
+    if encoding == "utf-16":
+        if len(raw) % 2:
+            raw = raw[:-1]
+        text = raw.decode("utf-16", errors="replace")
+    else:
+        text = raw.decode("utf-8", errors="replace")
+    text = text.lstrip("\ufeff")
+    lines = text.splitlines()
+    if len(raw) == SNIFF_BYTES and lines:
+        lines = lines[:-1]  # the last line may be cut mid-way
+    return lines[:max_lines]
+
+
+def split_line(line: str, delimiter: str) -> list[str]:
+    return next(csv.reader(io.StringIO(line), delimiter=delimiter), [])
+
+
+def find_header(
+    path: Path, is_header: Callable[[list[str]], bool], *, max_lines: int = 50
+) -> CsvLayout:
+    """Locate the header row: the first line (of the first `max_lines`) that `is_header` accepts.
+
+    Moz and Semrush Position Tracking put metadata lines above the header, so the row is searched
+    for instead of skipping a fixed count. `is_header` receives the normalized header names.
+    """
+    if path.stat().st_size == 0:
+        raise FileRejected("empty file (0 bytes)")
+    encoding = detect_encoding(path.open("rb").read(4096))
+    lines = head_lines(path, encoding, max_lines)
+    if not any(line.strip() for line in lines):
+        raise FileRejected("empty file (no text)")
+    best: tuple[int, str, list[str]] | None = None
+    for number, line in enumerate(lines):
+        for delimiter in DELIMITERS:
+            if delimiter not in line:
+                continue
+            cells = split_line(line, delimiter)
+            names = [normalize_header(c) for c in cells]
+            if is_header(names):
+                best = (number, delimiter, cells)
+                break
+        if best:
+            break
+    if best is None:
+        first = next((line for line in lines if line.strip()), "")
+        raise FileRejected(
+            f"line 1: unknown header, no known vendor format matches: {first[:200]!r}"
+        )
+    number, delimiter, cells = best
+    return CsvLayout(
+        path=path,
+        encoding=encoding,
+        delimiter=delimiter,
+        header_line=number,
+        header=tuple(c.replace("\ufeff", "").strip() for c in cells),
+    )
+
+
+def csv_relation_sql(layout: CsvLayout) -> tuple[str, list[object]]:
+    """A `read_csv(...)` call streaming the data rows as VARCHAR columns c0..cN, and its parameters.
+
+    Columns are positional names because header names are user-controlled text (quotes,
+    semicolons, SQL); the mapping from names to positions is done in Python from the header.
+    """
+    columns = {f"c{i}": "VARCHAR" for i in range(len(layout.header))}
+    sql = (
+        "read_csv(?, delim = ?, quote = '\"', escape = '\"', header = false, skip = ?, "
+        "columns = ?, encoding = ?, null_padding = true, parallel = true)"
+    )
+    return sql, [str(layout.path), layout.delimiter, layout.header_line + 1, columns, layout.encoding]
+
+
+def snapshot_date_of(path: Path, outer_name: str | None = None) -> date:
+    """The `YYYY-MM-DD` date in the file name (the outer zip's name if any), else its mtime date."""
+    match = DATE_IN_NAME.search(outer_name or path.name)
+    if match:
+        try:
+            return date(int(match[1]), int(match[2]), int(match[3]))
+        except ValueError:
+            pass
+    return datetime.fromtimestamp(path.stat().st_mtime).date()
+
+
+def column_select(layout: CsvLayout, spec: Mapping[str, Iterable[str]]) -> dict[str, str | None]:
+    """Canonical column -> `cN` expression for every canonical column whose alias is in the header."""
+    out: dict[str, str | None] = {}
+    for canonical, aliases in spec.items():
+        index = layout.index(aliases)
+        out[canonical] = None if index is None else f"c{index}"
+    return out

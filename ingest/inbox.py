@@ -1,0 +1,260 @@
+"""Loading inbox files into `raw`: detect the format, stream the rows through DuckDB, keep the ledger.
+
+Every file is loaded in one transaction (rows + ledger entry), so a crash mid-load leaves the
+warehouse as it was. Content is identified by SHA-256: the same bytes under another name are a
+`duplicate` and load nothing. A file that cannot be parsed moves to `<kind>/_rejected/` next to a
+`<name>.error.txt` saying why; the rest of the batch still loads.
+"""
+
+from __future__ import annotations
+
+import logging
+import shutil
+import tempfile
+import zipfile
+from collections import Counter
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+import duckdb
+
+from ingest.domains import HOST_PATTERN, registrable_domain
+from ingest.files import (
+    CsvLayout,
+    FileRejected,
+    csv_relation_sql,
+    detect_encoding,
+    find_header,
+    normalize_header,
+    sha256_of,
+    snapshot_date_of,
+)
+from ingest.formats import FORMATS_BY_KIND, FileFormat
+from ingest.ledger import ensure_ops_tables
+from ingest.settings import INBOX_KINDS
+
+log = logging.getLogger(__name__)
+
+REJECTED_DIR = "_rejected"
+LINEAGE_COLUMNS = {
+    "_source": "varchar",
+    "_format": "varchar",
+    "_file": "varchar",
+    "_file_sha256": "varchar",
+    "_row_number": "bigint",
+    "_loaded_at": "timestamp",
+    "_snapshot_date": "date",
+}
+TRANSCODE_CHUNK = 1 << 20
+
+
+@dataclass(frozen=True)
+class LoadResult:
+    path: Path
+    kind: str
+    status: str  # loaded, duplicate, rejected, skipped (already loaded under this name)
+    source: str | None = None
+    site: str | None = None
+    snapshot_date: date | None = None
+    rows_loaded: int = 0
+    error: str | None = None
+
+
+def quote_ident(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def scan_inbox(inbox: Path, kinds: Iterable[str] = INBOX_KINDS) -> list[tuple[str, Path]]:
+    """Files waiting in the inbox folders, oldest name first; dotfiles, folders, links skipped."""
+    found: list[tuple[str, Path]] = []
+    for kind in kinds:
+        folder = inbox / kind
+        if not folder.is_dir():
+            continue
+        for path in sorted(folder.iterdir()):
+            if path.name.startswith(".") or path.is_symlink() or not path.is_file():
+                continue
+            if path.name.endswith(".error.txt"):
+                continue
+            found.append((kind, path))
+    return found
+
+
+def detect_format(path: Path, kind: str) -> tuple[CsvLayout, FileFormat]:
+    formats = FORMATS_BY_KIND.get(kind)
+    if not formats:
+        raise FileRejected(f"no file formats are known for inbox folder {kind!r}")
+    layout = find_header(path, lambda names: any(f.matches(names) for f in formats))
+    names = [normalize_header(h) for h in layout.header]
+    return layout, next(f for f in formats if f.matches(names))
+
+
+@contextmanager
+def readable_copy(path: Path) -> Iterator[Path]:
+    """The CSV DuckDB should read: zips extracted, non-UTF encodings transcoded (streamed)."""
+    with tempfile.TemporaryDirectory(prefix="linkokr-") as tmp:
+        current = path
+        if path.suffix.lower() == ".zip":
+            try:
+                with zipfile.ZipFile(path) as archive:
+                    members = [
+                        m for m in archive.infolist()
+                        if not m.is_dir() and not Path(m.filename).name.startswith(".")
+                    ]
+                    if len(members) != 1:
+                        raise FileRejected(
+                            f"zip must hold exactly one CSV file, found {len(members)}"
+                        )
+                    current = Path(tmp) / Path(members[0].filename).name
+                    with archive.open(members[0]) as src, current.open("wb") as dst:
+                        shutil.copyfileobj(src, dst, TRANSCODE_CHUNK)
+            except zipfile.BadZipFile as error:
+                raise FileRejected(f"not a readable zip file: {error}") from None
+        try:
+            detect_encoding(current.open("rb").read(4096))
+        except FileRejected:
+            # Windows-1252 is what Excel writes on most Western machines; DuckDB cannot read it
+            # (its encodings extension cannot be downloaded here), so transcode in chunks.
+            transcoded = Path(tmp) / (current.stem + ".utf8.csv")
+            with current.open("r", encoding="cp1252", errors="replace", newline="") as src, \
+                    transcoded.open("w", encoding="utf-8", newline="") as dst:
+                shutil.copyfileobj(src, dst, TRANSCODE_CHUNK)
+            current = transcoded
+        yield current
+
+
+def ensure_raw_table(con: duckdb.DuckDBPyConnection, fmt: FileFormat) -> None:
+    table = f"raw.{quote_ident(fmt.table)}"
+    con.execute("create schema if not exists raw")
+    columns = [f"{quote_ident(c)} varchar" for c in fmt.columns]
+    columns += [f"{quote_ident(c)} {t}" for c, t in LINEAGE_COLUMNS.items()]
+    con.execute(f"create table if not exists {table} ({', '.join(columns)})")
+    # Formats grow columns over time; an older raw table gains them instead of failing.
+    for column in fmt.columns:
+        con.execute(f"alter table {table} add column if not exists {quote_ident(column)} varchar")
+
+
+def detect_site(con: duckdb.DuckDBPyConnection, fmt: FileFormat, sha: str) -> str | None:
+    """The most common registrable domain of the format's site column, computed per distinct host."""
+    if fmt.site_column is None:
+        return None
+    rows = con.execute(
+        f"""select lower(regexp_extract(trim({quote_ident(fmt.site_column)}), ?, 1)) as host,
+                   count(*) as n
+            from raw.{quote_ident(fmt.table)}
+            where _file_sha256 = ? and {quote_ident(fmt.site_column)} is not null
+            group by host""",
+        [HOST_PATTERN, sha],
+    ).fetchall()
+    counts: Counter[str] = Counter()
+    for host, n in rows:
+        if host:
+            counts[registrable_domain(host.removeprefix("www."))] += n
+    return counts.most_common(1)[0][0] if counts else None
+
+
+def _insert_rows(
+    con: duckdb.DuckDBPyConnection,
+    layout: CsvLayout,
+    fmt: FileFormat,
+    *,
+    file_name: str,
+    sha: str,
+    snapshot: date,
+) -> int:
+    selected = []
+    for canonical, aliases in fmt.columns.items():
+        index = layout.index(aliases)
+        if index is not None:
+            selected.append(f"nullif(trim(c{index}), '') as {quote_ident(canonical)}")
+    relation, params = csv_relation_sql(layout)
+    sql = f"""
+        insert into raw.{quote_ident(fmt.table)} by name
+        select {", ".join(selected)},
+               ? as _source, ? as _format, ? as _file, ? as _file_sha256,
+               row_number() over () as _row_number,
+               now() at time zone 'UTC' as _loaded_at,
+               ? as _snapshot_date
+        from {relation}
+    """
+    lineage = [fmt.source, fmt.format_id, file_name, sha, snapshot]
+    con.execute(sql, lineage + params)
+    return con.execute(
+        f"select count(*) from raw.{quote_ident(fmt.table)} where _file_sha256 = ?", [sha]
+    ).fetchone()[0]
+
+
+def _ledger(con, *, sha, path: Path, kind, status, fmt=None, site=None, snapshot=None,
+            rows=0, rejected=0, error=None) -> None:
+    con.execute(
+        """insert into ops.ingested_files
+           (file_sha256, file_name, file_path, kind, source, format, site, snapshot_date, status,
+            rows_loaded, rows_rejected, error, loaded_at)
+           values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, now() at time zone 'UTC')""",
+        [sha, path.name, str(path), kind, fmt.source if fmt else None,
+         fmt.format_id if fmt else None, site, snapshot, status, rows, rejected, error],
+    )
+
+
+def reject_file(path: Path, kind_dir: Path, reason: str) -> Path:
+    """Move a file to `_rejected/` beside a `.error.txt`; never overwrite an earlier rejection."""
+    target_dir = kind_dir / REJECTED_DIR
+    target_dir.mkdir(parents=True, exist_ok=True)
+    target = target_dir / path.name
+    counter = 1
+    while target.exists():
+        target = target_dir / f"{path.stem}.{counter}{path.suffix}"
+        counter += 1
+    shutil.move(str(path), target)
+    (target_dir / f"{target.name}.error.txt").write_text(
+        f"{path.name} was not loaded.\n\n{reason}\n", encoding="utf-8"
+    )
+    return target
+
+
+def load_file(con: duckdb.DuckDBPyConnection, path: Path, kind: str) -> LoadResult:
+    """Load one inbox file (idempotent). Rejections are moved aside and recorded, not raised."""
+    ensure_ops_tables(con)
+    sha = sha256_of(path)
+    seen = con.execute(
+        "select file_name, status from ops.ingested_files where file_sha256 = ?", [sha]
+    ).fetchall()
+    if any(status == "loaded" for _, status in seen):
+        if any(name == path.name for name, _ in seen):
+            return LoadResult(path, kind, "skipped")
+        con.execute("begin transaction")
+        _ledger(con, sha=sha, path=path, kind=kind, status="duplicate",
+                error="same content already loaded as " + next(n for n, s in seen if s == "loaded"))
+        con.execute("commit")
+        log.info("%s: duplicate of an already loaded file, nothing loaded", path.name)
+        return LoadResult(path, kind, "duplicate")
+
+    try:
+        with readable_copy(path) as readable:
+            layout, fmt = detect_format(readable, kind)
+            snapshot = snapshot_date_of(path)
+            ensure_raw_table(con, fmt)
+            con.execute("begin transaction")
+            try:
+                rows = _insert_rows(con, layout, fmt, file_name=path.name, sha=sha,
+                                    snapshot=snapshot)
+                site = detect_site(con, fmt, sha)
+                _ledger(con, sha=sha, path=path, kind=kind, status="loaded", fmt=fmt, site=site,
+                        snapshot=snapshot, rows=rows)
+                con.execute("commit")
+            except BaseException:
+                con.execute("rollback")
+                raise
+    except (FileRejected, duckdb.Error, UnicodeError, OSError) as error:
+        reason = str(error)
+        moved = reject_file(path, path.parent, reason)
+        con.execute("begin transaction")
+        _ledger(con, sha=sha, path=moved, kind=kind, status="rejected", error=reason[:2000])
+        con.execute("commit")
+        log.warning("%s rejected: %s", path.name, reason.splitlines()[0] if reason else "")
+        return LoadResult(path, kind, "rejected", error=reason)
+    log.info("%s: %d rows from %s (%s, snapshot %s)", path.name, rows, fmt.source, site, snapshot)
+    return LoadResult(path, kind, "loaded", fmt.source, site, snapshot, rows)

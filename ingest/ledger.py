@@ -1,0 +1,60 @@
+"""The pipeline's own ledger in the `ops` schema: which files and API pulls were loaded, and how.
+
+The ledger, not the inbox folder, says what is done: files stay where they are once loaded.
+"""
+
+from __future__ import annotations
+
+import duckdb
+
+OPS_DDL = (
+    "create schema if not exists ops",
+    """create table if not exists ops.ingested_files (
+        file_sha256 varchar not null,
+        file_name varchar not null,
+        file_path varchar,
+        kind varchar not null,
+        source varchar,
+        format varchar,
+        site varchar,
+        snapshot_date date,
+        status varchar not null,
+        rows_loaded bigint,
+        rows_rejected bigint,
+        error varchar,
+        loaded_at timestamp not null
+    )""",
+    """create table if not exists ops.api_pulls (
+        source varchar not null,
+        subject varchar not null,
+        partition_date date,
+        status varchar not null,
+        rows bigint,
+        requests integer,
+        error varchar,
+        pulled_at timestamp not null
+    )""",
+)
+
+
+def ensure_ops_tables(con: duckdb.DuckDBPyConnection) -> None:
+    for statement in OPS_DDL:
+        con.execute(statement)
+
+
+def record_api_pull(
+    con: duckdb.DuckDBPyConnection,
+    *,
+    source: str,
+    subject: str,
+    partition_date,
+    status: str,
+    rows: int | None,
+    requests: int | None,
+    error: str | None = None,
+) -> None:
+    ensure_ops_tables(con)
+    con.execute(
+        "insert into ops.api_pulls values (?, ?, ?, ?, ?, ?, ?, now() at time zone 'UTC')",
+        [source, subject, partition_date, status, rows, requests, error],
+    )
