@@ -137,6 +137,19 @@ def ensure_raw_table(con: duckdb.DuckDBPyConnection, fmt: FileFormat) -> None:
         con.execute(f"alter table {table} add column if not exists {quote_ident(column)} varchar")
 
 
+def ensure_raw_tables(con: duckdb.DuckDBPyConnection) -> list[str]:
+    """Create every inbox raw table (empty if no file of that format came yet), so the dbt sources
+    exist on a fresh warehouse. Returns the table names."""
+    ensure_ops_tables(con)
+    tables: dict[str, FileFormat] = {}
+    for formats in FORMATS_BY_KIND.values():
+        for fmt in formats:
+            tables.setdefault(fmt.table, fmt)
+    for fmt in tables.values():
+        ensure_raw_table(con, fmt)
+    return list(tables)
+
+
 def detect_site(con: duckdb.DuckDBPyConnection, fmt: FileFormat, sha: str) -> str | None:
     """The most common registrable domain of the format's site column, computed per distinct host."""
     if fmt.site_column is None:

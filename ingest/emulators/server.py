@@ -12,9 +12,10 @@ Faults are injected per service, either in-process (`inject_fault`) or over HTTP
 
 from __future__ import annotations
 
-import argparse
+import contextlib
 import json
 import logging
+import socket
 import threading
 from collections import defaultdict
 from collections.abc import Sequence
@@ -110,8 +111,7 @@ class EmulatorServer:
         self._faults: dict[str, list[_Fault]] = defaultdict(list)
         self._lock = threading.Lock()
         self._thread: threading.Thread | None = None
-        self._httpd = ThreadingHTTPServer((host, port), _handler_for(self))
-        self._httpd.daemon_threads = True
+        self._httpd = _HttpServer((host, port), _handler_for(self))
         bound_host, bound_port = self._httpd.server_address[:2]
         self.url = f"http://{bound_host}:{bound_port}"
 
@@ -130,6 +130,7 @@ class EmulatorServer:
         try:
             self._httpd.serve_forever()
         finally:
+            self._httpd.close_connections()
             self._httpd.server_close()
 
     def stop(self) -> None:
@@ -137,6 +138,7 @@ class EmulatorServer:
             self._httpd.shutdown()
             self._thread.join()
             self._thread = None
+        self._httpd.close_connections()
         self._httpd.server_close()
         for emulator in self.emulators:
             close = getattr(emulator, "close", None)
@@ -157,7 +159,7 @@ class EmulatorServer:
     def inject_fault(
         self, service: str, status: int, count: int, retry_after: float | None = None
     ) -> None:
-        """Answer the next `count` requests to `service` with `status` (queued after earlier faults)."""
+        """Answer the next `count` requests to `service` with `status`, after earlier faults."""
         if service not in self.service_names:
             raise ValueError(f"unknown service {service!r}; known: {self.service_names}")
         if not 400 <= status <= 599 or count < 1:
@@ -195,13 +197,14 @@ class EmulatorServer:
                 try:
                     return emulator.handle(request)
                 except Exception:
-                    log.exception("%s: emulator failed on %s %s", emulator.name,
-                                  request.method, request.path)
+                    log.exception(
+                        "%s: emulator failed on %s %s", emulator.name, request.method, request.path
+                    )
                     return emulator.error(500, "Internal error in the emulator.")
         return Response.json(404, {"error": f"no emulator serves {request.method} {request.path}"})
 
     def _control(self, request: Request) -> Response:
-        route = request.path[len(CONTROL_PREFIX):]
+        route = request.path[len(CONTROL_PREFIX) :]
         if route == "health" and request.method == "GET":
             with self._lock:
                 counts = dict(self.request_counts)
@@ -226,9 +229,46 @@ class EmulatorServer:
         return Response.json(404, {"error": f"unknown control route {request.method} {route}"})
 
 
+class _HttpServer(ThreadingHTTPServer):
+    """Tracks keep-alive connections so stopping the server ends their threads too.
+
+    HTTP clients (requests, httpx) keep connections open; a handler thread blocked on one
+    would outlive `stop()` and keep the emulators (and their DuckDB connections) alive.
+    """
+
+    daemon_threads = False
+
+    def __init__(self, address: tuple[str, int], handler: type[BaseHTTPRequestHandler]) -> None:
+        super().__init__(address, handler)
+        self._connections: set[socket.socket] = set()
+        self._connections_lock = threading.Lock()
+
+    def track(self, connection: socket.socket, is_open: bool) -> None:
+        with self._connections_lock:
+            if is_open:
+                self._connections.add(connection)
+            else:
+                self._connections.discard(connection)
+
+    def close_connections(self) -> None:
+        with self._connections_lock:
+            connections = list(self._connections)
+        for connection in connections:
+            with contextlib.suppress(OSError):
+                connection.shutdown(socket.SHUT_RDWR)
+
+
 def _handler_for(server: EmulatorServer) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
+
+        def setup(self) -> None:
+            super().setup()
+            self.server.track(self.connection, True)
+
+        def finish(self) -> None:
+            self.server.track(self.connection, False)
+            super().finish()
 
         def _serve(self) -> None:
             parts = urlsplit(self.path)
@@ -251,25 +291,8 @@ def _handler_for(server: EmulatorServer) -> type[BaseHTTPRequestHandler]:
 
         do_GET = do_POST = do_PUT = do_DELETE = do_PATCH = do_HEAD = _serve
 
-        def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 (stdlib name)
+        def log_message(self, format: str, *args: Any) -> None:
             # The stdlib writes one stderr line per request; keep it at debug level instead.
             log.debug("%s " + format, self.address_string(), *args)
 
     return Handler
-
-
-def main(argv: Sequence[str] | None = None) -> None:
-    """Run the emulators in the foreground (`python -m ingest.emulators.server`)."""
-    from ingest.settings import Paths
-
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--data-dir", type=Path, default=Paths.from_env().home / "data" / "emulator")
-    parser.add_argument("--host", default="127.0.0.1")
-    parser.add_argument("--port", type=int, default=8765)
-    args = parser.parse_args(argv)
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
-    EmulatorServer(args.data_dir, args.host, args.port).serve_forever()
-
-
-if __name__ == "__main__":
-    main()

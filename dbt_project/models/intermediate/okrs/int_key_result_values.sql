@@ -1,7 +1,26 @@
-{#- Placeholder until the metric models exist: the contract's columns, no rows. -#}
+-- Every key result's value per day, from start - 1 through min(end, last data date): the input of
+-- `fct_key_result_progress`. Days without a value (e.g. a traffic window with a missing day) are
+-- kept with a null value.
+with
+
+days as (
+    select * from {{ ref('int_key_result_days') }}
+),
+
+values_by_metric as (
+    select * from {{ ref('int_key_result_values__authority') }}
+    union all by name
+    select * from {{ ref('int_key_result_values__links') }}
+    union all by name
+    select * from {{ ref('int_key_result_values__rankings') }}
+    union all by name
+    select * from {{ ref('int_key_result_values__traffic') }}
+)
+
 select
-    cast(null as varchar) as kr_id,
-    cast(null as date) as date,
-    cast(null as double) as value,
-    cast(null as date) as last_data_date,
-where false
+    days.kr_id,
+    days.date,
+    values_by_metric.value,
+    days.last_data_date,
+from days
+left join values_by_metric using (kr_id, date)

@@ -1,0 +1,42 @@
+{#- URL normalization (warehouse.md, "Normalization used everywhere").
+    page = lowercase host without a leading `www.` and default port, then the path; no scheme,
+    fragment or trailing slash (except the root `/`). Target and landing pages drop the query;
+    source pages keep it minus tracking parameters, the rest sorted. -#}
+
+{% macro _url_rest(url) -%}
+    regexp_replace(regexp_replace(trim({{ url }}), '^([a-zA-Z][a-zA-Z0-9+.-]*:)?//', ''), '#.*$', '')
+{%- endmacro %}
+
+{% macro url_host(url) -%}
+    regexp_replace(
+        regexp_replace(lower(regexp_extract({{ _url_rest(url) }}, '^(?:[^@/?]*@)?([^/?]*)', 1)), '(:80|:443)$', ''),
+        '^www\.', ''
+    )
+{%- endmacro %}
+
+{% macro _url_path(url) -%}
+    regexp_extract({{ _url_rest(url) }}, '^[^/?]*([^?]*)', 1)
+{%- endmacro %}
+
+{% macro _clean_path(path) -%}
+    case when {{ path }} in ('', '/') then '/' else regexp_replace({{ path }}, '/+$', '') end
+{%- endmacro %}
+
+{% macro normalize_page(url) -%}
+    case when nullif(trim({{ url }}), '') is not null then
+        {{ url_host(url) }} || {{ _clean_path(_url_path(url)) }}
+    end
+{%- endmacro %}
+
+{% macro normalize_source_page(url) -%}
+    case when nullif(trim({{ url }}), '') is not null then
+        {{ normalize_page(url) }} || coalesce('?' || nullif(array_to_string(list_sort(list_filter(
+            string_split(regexp_extract({{ _url_rest(url) }}, '\?(.*)$', 1), '&'),
+            lambda p: p <> '' and not regexp_matches(lower(split_part(p, '=', 1)), '^(utm_.*|gclid|fbclid|msclkid|mc_cid|mc_eid)$')
+        )), '&'), ''), '')
+    end
+{%- endmacro %}
+
+{% macro backlink_id(source_page, target_page) -%}
+    md5({{ source_page }} || ' -> ' || {{ target_page }})
+{%- endmacro %}

@@ -1,0 +1,44 @@
+-- One row per vendor, snapshot and backlink: what that snapshot says about the link.
+-- Rows whose target is not the snapshot's site, and internal links, are flagged here and left
+-- out of everything downstream.
+with
+
+unioned as (
+    select * from {{ ref('int_backlinks_unioned') }}
+),
+
+hosts as (
+    select * from {{ ref('int_host_domains') }}
+),
+
+with_domains as (
+    select
+        unioned.*,
+        source_hosts.registrable_domain as source_domain,
+        target_hosts.registrable_domain as target_domain,
+        {{ backlink_id('unioned.source_page', 'unioned.target_page') }} as backlink_id,
+    from unioned
+    left join hosts as source_hosts on unioned.source_host = source_hosts.host
+    left join hosts as target_hosts on unioned.target_host = target_hosts.host
+),
+
+flagged as (
+    select
+        *,
+        target_domain = site as is_site_target,
+        source_domain = site as is_internal,
+        lost_date is null or lost_date > snapshot_date as is_live_in_snapshot,
+    from with_domains
+),
+
+-- A snapshot may list the same page pair more than once (several anchors): keep one, live first.
+deduplicated as (
+    select *
+    from flagged
+    qualify row_number() over (
+        partition by vendor, site, snapshot_date, backlink_id
+        order by is_live_in_snapshot desc, loaded_at desc, row_number
+    ) = 1
+)
+
+select * from deduplicated

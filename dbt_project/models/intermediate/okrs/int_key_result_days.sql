@@ -1,0 +1,22 @@
+-- One row per key result and day from start - 1 through min(end, last data date); none for a key
+-- result whose source has no data (the progress model then reports `no_data`).
+with
+
+spans as (
+    select * from {{ ref('int_key_result_spans') }}
+    where last_data_date is not null
+      and last_data_date >= start_date - 1
+)
+
+select
+    spans.kr_id,
+    spans.site,
+    spans.metric,
+    spans.family,
+    spans.rank_source,
+    spans.start_date,
+    spans.end_date,
+    spans.last_data_date,
+    cast(day as date) as date,
+from spans,
+    range(spans.start_date - 1, least(spans.end_date, spans.last_data_date) + 1, interval 1 day) as days(day)

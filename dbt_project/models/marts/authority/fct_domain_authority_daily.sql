@@ -1,0 +1,38 @@
+-- One row per site, authority metric and day, each day carrying the last observation forward.
+with
+
+observations as (
+    select site, metric_date, metric, arg_max(value, loaded_at) as value
+    from {{ ref('stg_domain_metrics__files') }}
+    group by site, metric_date, metric
+),
+
+bounds as (
+    select
+        site,
+        metric,
+        min(metric_date) as first_date,
+        (select max(metric_date) from observations) as last_date,
+    from observations
+    group by site, metric
+),
+
+spine as (
+    select bounds.site, bounds.metric, cast(day as date) as date
+    from bounds, range(bounds.first_date, bounds.last_date + interval 1 day, interval 1 day) as days(day)
+)
+
+select
+    spine.site,
+    spine.date,
+    spine.metric,
+    last_value(observations.value ignore nulls) over (
+        partition by spine.site, spine.metric order by spine.date
+        rows between unbounded preceding and current row
+    ) as value,
+    observations.value is not null as is_observed,
+from spine
+left join observations
+    on observations.site = spine.site
+    and observations.metric = spine.metric
+    and observations.metric_date = spine.date

@@ -1,0 +1,143 @@
+-- One row per site and backlink, vendors merged (warehouse.md, "Semantics the marts must follow").
+with
+
+by_vendor as (
+    select * from {{ ref('int_backlinks_by_vendor') }}
+),
+
+settings as (
+    select * from {{ ref('stg_config__settings') }}
+),
+
+sites as (
+    select * from {{ ref('stg_config__sites') }}
+),
+
+-- Competitors are judged against the relevance topics of the sites that watch them.
+site_topics as (
+    select
+        sites.site,
+        coalesce(sites.disavow, []) as disavow,
+        list_distinct(flatten(list(coalesce(watchers.relevance_topics, [])))
+            || coalesce(sites.relevance_topics, [])) as relevance_topics,
+    from sites
+    left join sites as watchers on list_contains(sites.competitor_of, watchers.site)
+    group by sites.site, sites.disavow, sites.relevance_topics
+),
+
+latest_snapshot as (
+    select site, max(snapshot_date) as latest_snapshot_date
+    from {{ ref('int_backlink_snapshots') }}
+    group by site
+),
+
+ranked as (
+    select
+        by_vendor.*,
+        -- placement and descriptive fields: ahrefs, semrush, majestic, moz
+        list_position(['ahrefs', 'semrush', 'majestic', 'moz'], vendor) as vendor_rank,
+        coalesce(list_position(settings.authority_priority, authority_source), 99) as authority_rank,
+    from by_vendor
+    cross join settings
+),
+
+merged as (
+    select
+        site,
+        backlink_id,
+        arg_min(source_url, vendor_rank) as source_url,
+        arg_min(source_page, vendor_rank) as source_page,
+        arg_min(source_domain, vendor_rank) as source_domain,
+        arg_min(source_title, vendor_rank) as source_title,
+        arg_min(target_url, vendor_rank) as target_url,
+        arg_min(target_page, vendor_rank) as target_page,
+        arg_min(anchor, vendor_rank) as anchor,
+        list(vendor order by vendor_rank) as vendors,
+        min(first_seen_date) as first_seen_date,
+        max(last_seen_date) as last_seen_date,
+        max(lost_date) as latest_loss_date,
+        max(last_live_snapshot_date) as last_live_snapshot_date,
+        arg_min(authority_score, authority_rank) filter (where authority_score is not null) as authority_score,
+        arg_min(authority_source, authority_rank) filter (where authority_score is not null) as authority_source,
+        max(spam_score) as spam_score,
+        bool_or(is_flagged_spam) as is_flagged_spam,
+        bool_or(is_nofollow) as is_nofollow,
+        bool_or(is_ugc) as is_ugc,
+        bool_or(is_sponsored) as is_sponsored,
+        coalesce(arg_min(placement, vendor_rank) filter (where placement <> 'unknown'), 'unknown') as placement,
+        string_agg(relevance_text, ' ') as relevance_text,
+        min(first_snapshot_date) as first_snapshot_date,
+        max(last_snapshot_date) as last_snapshot_date,
+    from ranked
+    group by site, backlink_id
+),
+
+-- Lost when some vendor reports a loss and no vendor saw the link live in a snapshot dated on or
+-- after it; the loss date is then the latest reported one.
+with_life as (
+    select
+        merged.*,
+        case
+            when latest_loss_date > coalesce(last_live_snapshot_date, date '0001-01-01')
+                then latest_loss_date
+        end as lost_date,
+    from merged
+),
+
+classified as (
+    select
+        with_life.*,
+        not (is_nofollow or is_ugc or is_sponsored) as is_followed,
+        is_flagged_spam or list_contains(site_topics.disavow, source_domain) as is_toxic,
+        len(site_topics.relevance_topics) = 0
+            or len(list_filter(site_topics.relevance_topics, lambda t: contains(relevance_text, lower(t)))) > 0
+            as is_relevant,
+        latest_snapshot.latest_snapshot_date,
+    from with_life
+    left join site_topics using (site)
+    left join latest_snapshot using (site)
+)
+
+select
+    site,
+    backlink_id,
+    source_url,
+    source_page,
+    source_domain,
+    source_title,
+    target_url,
+    target_page,
+    anchor,
+    vendors,
+    first_seen_date,
+    last_seen_date,
+    lost_date,
+    first_seen_date <= latest_snapshot_date
+        and (lost_date is null or lost_date > latest_snapshot_date) as is_live,
+    is_followed,
+    is_nofollow,
+    is_ugc,
+    is_sponsored,
+    placement,
+    authority_score,
+    authority_source,
+    spam_score,
+    is_toxic,
+    is_relevant,
+    case
+        when is_toxic then 'toxic'
+        when is_followed
+            and authority_score >= {{ var('tier_1_min_authority') }}
+            and placement in ('contextual', 'unknown')
+            and is_relevant
+            then 'tier_1'
+        when is_followed and authority_score >= {{ var('tier_2_min_authority') }} then 'tier_2'
+        when (is_followed and authority_score >= {{ var('tier_3_min_authority') }})
+            or (not is_followed and authority_score >= {{ var('tier_3_nofollow_min_authority') }})
+            then 'tier_3'
+        else 'tier_4'
+    end as quality_tier,
+    first_snapshot_date,
+    last_snapshot_date,
+    latest_snapshot_date,
+from classified

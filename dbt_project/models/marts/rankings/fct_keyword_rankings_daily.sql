@@ -1,0 +1,36 @@
+-- One row per site, rank source, keyword and day: the keyword's best position that day.
+with
+
+tracker as (
+    select * from {{ ref('stg_rankings__tracker') }}
+    where site is not null and ranking_date is not null
+),
+
+-- Overlapping loads of the same source and day: the latest load wins.
+latest_load as (
+    select *
+    from tracker
+    qualify loaded_at = max(loaded_at) over (partition by site, source, ranking_date)
+),
+
+ranked as (
+    select
+        site,
+        source,
+        keyword,
+        ranking_date as date,
+        position,
+        ranking_page,
+        search_volume,
+        cast(null as double) as clicks,
+        cast(null as double) as impressions,
+        tags,
+    from latest_load
+    -- best (lowest) position; ties to more impressions, then the first page
+    qualify row_number() over (
+        partition by site, source, keyword, ranking_date
+        order by position asc nulls last, impressions desc nulls last, ranking_page asc nulls last
+    ) = 1
+)
+
+select * from ranked

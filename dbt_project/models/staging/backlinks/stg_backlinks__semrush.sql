@@ -1,0 +1,47 @@
+with
+
+source as (
+    select * from {{ source('backlinks', 'backlinks_semrush') }}
+),
+
+files as (
+    select file_sha256, site from {{ source('ops', 'ingested_files') }} where status = 'loaded'
+),
+
+renamed as (
+    select
+        'semrush' as vendor,
+        source._format as vendor_format,
+        files.site,
+        source._snapshot_date as snapshot_date,
+        source.source_url,
+        source.source_title,
+        source.target_url,
+        source.anchor,
+        {{ parse_number('source.page_ascore') }} as authority_score,
+        'semrush_as' as authority_source,
+        cast(null as varchar) as link_type,
+        coalesce({{ parse_bool('source.nofollow') }}, false) as is_nofollow,
+        coalesce({{ parse_bool('source.ugc') }}, false) as is_ugc,
+        coalesce({{ parse_bool('source.sponsored') }}, false) as is_sponsored,
+        case
+            when {{ parse_bool('source.sitewide') }} then 'sitewide'
+            when {{ parse_bool('source.image') }} then 'image'
+            when {{ parse_bool('source.frame') }} or {{ parse_bool('source.form') }} then 'other'
+            else 'unknown'
+        end as placement,
+        cast(null as double) as spam_score,
+        false as is_flagged_spam,
+        null as source_topic,
+        {{ parse_date('source.first_seen') }} as first_seen_date,
+        {{ parse_date('source.last_seen') }} as last_seen_date,
+        case when {{ parse_bool('source.lost_link') }} then {{ parse_date('source.last_seen') }} end as lost_date,
+        source._file as file_name,
+        source._file_sha256 as file_sha256,
+        source._row_number as row_number,
+        source._loaded_at as loaded_at
+    from source
+    inner join files on source._file_sha256 = files.file_sha256
+)
+
+select * from renamed

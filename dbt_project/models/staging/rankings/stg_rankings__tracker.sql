@@ -1,0 +1,38 @@
+with
+
+source as (
+    select * from {{ source('rankings', 'rankings_tracker') }}
+),
+
+files as (
+    select file_sha256, site from {{ source('ops', 'ingested_files') }} where status = 'loaded'
+),
+
+renamed as (
+    select
+        source._source as source,
+        files.site,
+        {{ parse_date('source.ranking_date') }} as ranking_date,
+        lower(trim(source.keyword)) as keyword,
+        -- every "not ranking" marker (`-`, empty, `>100`, `100+`, `Not in top 100`) is null
+        case
+            when lower(trim(source.position)) in ('-', '', '>100', '100+', 'not in top 100', 'n/a') then null
+            else {{ parse_number('source.position') }}
+        end as position,
+        nullif(trim(source.url), '') as ranking_url,
+        {{ normalize_page('source.url') }} as ranking_page,
+        {{ parse_number('source.search_volume') }} as search_volume,
+        list_filter(
+            list_transform(string_split_regex(coalesce(source.tags, ''), '[,;|]'), lambda t: lower(trim(t))),
+            lambda t: t <> ''
+        ) as tags,
+        source._file as file_name,
+        source._file_sha256 as file_sha256,
+        source._row_number as row_number,
+        source._loaded_at as loaded_at,
+    from source
+    inner join files on source._file_sha256 = files.file_sha256
+    where nullif(trim(source.keyword), '') is not null
+)
+
+select * from renamed

@@ -1,0 +1,140 @@
+"""Daily rank-tracker rows and GA4 landing-page rows derived from the demo's `World`.
+
+Organic sessions follow each page's keyword positions through a click-through curve, times
+search volume, weekday seasonality and noise; the other channels are flat noise around a level
+per page kind. Transactions are a fraction of sessions on the pages that sell something.
+"""
+
+from __future__ import annotations
+
+import math
+import random
+from dataclasses import dataclass
+from datetime import date
+
+from ingest.demo.story import (
+    CONVERSION_RATE,
+    KEY_EVENT_RATE,
+    LONG_TAIL,
+    NEWSLETTER_SESSIONS,
+    NEWSLETTER_WEEKDAY,
+    ORDER_VALUE,
+    ORGANIC_CONVERSION_DRIFT_IN_PERIOD,
+    ORGANIC_NOISE,
+    OTHER_CHANNELS,
+    SITE_HOST,
+    WEEKDAY_FACTOR,
+    World,
+    ctr,
+)
+
+CHANNELS = ("Organic Search", "Direct", "Paid Search", "Referral", "Email")
+NEWSLETTER_QUERY = "?utm_source=newsletter&utm_medium=email&utm_campaign=weekly"
+BARE_HOST = SITE_HOST.removeprefix("www.")
+
+
+@dataclass(frozen=True)
+class RankRow:
+    keyword: str
+    tags: str
+    day: date
+    position: int | None
+    url: str
+    volume: int
+
+
+@dataclass(frozen=True)
+class TrafficRow:
+    day: date
+    host: str
+    landing_page: str  # path plus query string, as GA4's landingPagePlusQueryString
+    channel: str
+    sessions: int
+    engaged: int
+    key_events: int
+    transactions: int
+    revenue: float
+
+
+def rank_rows(world: World) -> list[RankRow]:
+    """One row per keyword per day; `position` None when the keyword is not in the top 100."""
+    rows = []
+    for kw in world.keywords:
+        series = world.positions[kw.keyword]
+        url = f"https://{SITE_HOST}{kw.path}"
+        for i, day in enumerate(world.days):
+            pos = series[i]
+            ranked = pos is not None and round(pos) <= 100
+            rows.append(RankRow(kw.keyword, ";".join(kw.tags), day,
+                                round(pos) if ranked else None, url if ranked else "",
+                                kw.volume))
+    return rows
+
+
+def traffic_rows(world: World, seed: int) -> list[TrafficRow]:
+    rng = random.Random(f"{seed}:traffic")
+    kinds = dict(world.pages)
+    by_page: dict[str, list] = {path: [] for path, _ in world.pages}
+    for kw in world.keywords:
+        by_page[kw.path].append(kw)
+    page_cr = {path: rng.uniform(*CONVERSION_RATE[kind]) for path, kind in world.pages
+               if kind in CONVERSION_RATE}
+    page_aov = {path: rng.uniform(*ORDER_VALUE) for path in page_cr}
+    span = (world.period_end - world.period_start).days + 1
+    rows: list[TrafficRow] = []
+    for i, day in enumerate(world.days):
+        weekday = WEEKDAY_FACTOR[day.weekday()]
+        into_period = max(0, (day - world.period_start).days + 1)
+        drift = 1 + ORGANIC_CONVERSION_DRIFT_IN_PERIOD * min(1.0, into_period / span)
+        for path, kind in world.pages:
+            clicks = sum(kw.volume / 30.4 * ctr(world.positions[kw.keyword][i])
+                         for kw in by_page[path])
+            organic = clicks * (1 + LONG_TAIL[kind]) + (4.0 if kind == "misc" else 0.0)
+            organic *= weekday * math.exp(rng.gauss(0, ORGANIC_NOISE))
+            levels = OTHER_CHANNELS[kind]
+            means = {"Organic Search": organic}
+            for channel, level in zip(CHANNELS[1:], levels, strict=True):
+                means[channel] = level * weekday * math.exp(rng.gauss(0, 0.2))
+            for channel in CHANNELS:
+                sessions = _count(rng, means[channel])
+                if not sessions:
+                    continue
+                cr = page_cr.get(path, 0.0) * (drift if channel == "Organic Search" else 1.0)
+                host_split = _host_split(rng, sessions) if channel == "Organic Search" else 0
+                for host, n in ((SITE_HOST, sessions - host_split), (BARE_HOST, host_split)):
+                    if n:
+                        rows.append(_row(rng, day, host, path, channel, n, cr, page_aov))
+            if day.weekday() == NEWSLETTER_WEEKDAY and kind in ("home", "guide"):
+                featured = kind == "home" or (i // 7 + hash_path(path)) % 8 == 0
+                if featured:
+                    n = _count(rng, NEWSLETTER_SESSIONS * (1.0 if kind == "home" else 0.5))
+                    if n:
+                        rows.append(_row(rng, day, SITE_HOST, path + NEWSLETTER_QUERY, "Email",
+                                         n, page_cr.get(path, 0.0), page_aov))
+    return rows
+
+
+def hash_path(path: str) -> int:
+    """A stable small number per path (Python's `hash` of a str changes between processes)."""
+    return sum(ord(ch) for ch in path)
+
+
+def _count(rng: random.Random, mean: float) -> int:
+    return int(math.floor(mean + rng.random()))
+
+
+def _host_split(rng: random.Random, sessions: int) -> int:
+    # A few visitors land on the bare domain before the redirect to www is recorded.
+    return int(sessions * rng.uniform(0.01, 0.04)) if sessions >= 20 else 0
+
+
+def _row(rng: random.Random, day: date, host: str, landing: str, channel: str, sessions: int,
+         cr: float, aov: dict[str, float]) -> TrafficRow:
+    engaged = min(sessions, _count(rng, sessions * rng.uniform(0.52, 0.7)))
+    transactions = _count(rng, sessions * cr) if cr else 0
+    revenue = 0.0
+    for _ in range(transactions):
+        revenue += aov[landing.split("?")[0]] * math.exp(rng.gauss(0, 0.35))
+    key_events = transactions + _count(rng, sessions * KEY_EVENT_RATE)
+    return TrafficRow(day, host, landing, channel, sessions, engaged, key_events, transactions,
+                      round(revenue, 2))

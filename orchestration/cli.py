@@ -1,0 +1,238 @@
+"""The `linkokr` command: demo, run, status, emulators (product.md, "Commands")."""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import logging
+import os
+import sys
+from collections.abc import Sequence
+from datetime import date, timedelta
+from pathlib import Path
+
+from ingest.settings import Paths
+
+log = logging.getLogger("linkokr")
+
+STATUS_COLUMNS = (
+    "kr_id", "objective_id", "site", "metric", "date", "value", "baseline", "target", "progress",
+    "expected_progress", "pace", "status", "projected_value", "projected_status",
+)
+
+
+def _date(value: str) -> date:
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {value!r}") from None
+
+
+def run_pipeline(paths: Paths, start: date | None = None, end: date | None = None) -> int:
+    """Materialize every asset in process as one run; 0 when every asset materialized."""
+    import dagster as dg
+
+    from orchestration.definitions import build_definitions
+    from orchestration.resources import ensure_dagster_home
+
+    os.environ.update(paths.export())
+    ensure_dagster_home(paths.dagster_home)
+    defs = build_definitions(paths)
+    window = {}
+    if start:
+        window["start_date"] = start.isoformat()
+    if end:
+        window["end_date"] = end.isoformat()
+    job = defs.resolve_implicit_global_asset_job_def()
+    with dg.DagsterInstance.get() as instance:
+        result = job.execute_in_process(
+            run_config={"ops": {"ga4_traffic": {"config": window}}},
+            instance=instance,
+            raise_on_error=False,
+        )
+    failed = [event.step_key for event in result.all_events if event.is_step_failure]
+    checks = [
+        event.event_specific_data.asset_check_evaluation
+        for event in result.all_events
+        if event.event_type_value == "ASSET_CHECK_EVALUATION"
+    ]
+    failing = [c for c in checks if not c.passed]
+    print(
+        f"run {result.run_id}: {'success' if result.success else 'FAILED'}; "
+        f"{len(checks)} checks evaluated, {len(failing)} not passing",
+        file=sys.stderr,
+    )
+    if failed:
+        print(f"failed steps: {', '.join(sorted(set(failed)))}", file=sys.stderr)
+        return 1
+    return 0 if result.success else 1
+
+
+def _open_for_reading(paths: Paths):
+    import duckdb
+
+    source = paths.serving if paths.serving.exists() else paths.warehouse
+    if not source.exists():
+        raise SystemExit(f"linkokr: no warehouse at {paths.warehouse}: run `linkokr run` first")
+    return duckdb.connect(str(source), read_only=True)
+
+
+def scoreboard(paths: Paths, on: date | None = None) -> list[dict]:
+    """Each key result's row on `on` (its latest row on or before that day), else its latest row."""
+    con = _open_for_reading(paths)
+    try:
+        rows = con.execute(
+            f"""
+            select {", ".join("p." + c for c in STATUS_COLUMNS)}, d.title
+            from marts.fct_key_result_progress as p
+            inner join marts.dim_key_results as d using (kr_id)
+            where case when ?::date is null then p.is_latest else p.date <= ?::date end
+            qualify row_number() over (partition by p.kr_id order by p.date desc) = 1
+            order by p.objective_id, p.kr_id
+            """,
+            [on, on],
+        ).fetchall()
+        names = [d[0] for d in con.description]
+    finally:
+        con.close()
+    return [dict(zip(names, row, strict=True)) for row in rows]
+
+
+def _fmt(value, pct: bool = False) -> str:
+    if value is None:
+        return "-"
+    if isinstance(value, float):
+        return f"{value * 100:.0f}%" if pct else f"{value:,.2f}".rstrip("0").rstrip(".")
+    return str(value)
+
+
+def print_scoreboard(rows: list[dict], fmt: str, out=sys.stdout) -> None:
+    if fmt == "json":
+        out.write(json.dumps([{c: row[c] for c in STATUS_COLUMNS} for row in rows],
+                             default=str, indent=2) + "\n")
+        return
+    if fmt == "csv":
+        writer = csv.writer(out)
+        writer.writerow(STATUS_COLUMNS)
+        for row in rows:
+            writer.writerow(["" if row[c] is None else row[c] for c in STATUS_COLUMNS])
+        return
+    header = ("objective", "kr", "value", "target", "progress", "expected", "status")
+    table = [header] + [
+        (
+            row["objective_id"],
+            row["kr_id"].split(".", 1)[-1],
+            _fmt(row["value"]),
+            _fmt(row["target"]),
+            _fmt(row["progress"], pct=True),
+            _fmt(row["expected_progress"], pct=True),
+            row["status"],
+        )
+        for row in rows
+    ]
+    widths = [max(len(str(r[i])) for r in table) for i in range(len(header))]
+    numeric = {2, 3, 4, 5}
+    for number, line in enumerate(table):
+        cells = [
+            str(cell).rjust(widths[i]) if i in numeric else str(cell).ljust(widths[i])
+            for i, cell in enumerate(line)
+        ]
+        out.write("  ".join(cells).rstrip() + "\n")
+        if number == 0:
+            out.write("  ".join("-" * w for w in widths) + "\n")
+    if rows:
+        out.write(f"\nas of {max(r['date'] for r in rows)}; "
+                  f"{sum(r['status'] not in ('on_track', 'achieved') for r in rows)} of "
+                  f"{len(rows)} key results not on track\n")
+
+
+def cmd_status(args: argparse.Namespace) -> int:
+    rows = scoreboard(Paths.from_env(), args.date)
+    if not rows:
+        print("linkokr: no key results in the warehouse yet", file=sys.stderr)
+        return 1
+    print_scoreboard(rows, args.format)
+    return 0
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    return run_pipeline(Paths.from_env(), args.start, args.end)
+
+
+def cmd_emulators(args: argparse.Namespace) -> int:
+    from ingest.emulators.server import EmulatorServer
+
+    paths = Paths.from_env()
+    server = EmulatorServer(paths.home / "data" / "emulator", host=args.host, port=args.port)
+    server.start()
+    print(f"linkokr emulators on {server.url} (data: {paths.home / 'data' / 'emulator'})")
+    print(f"  export LINKOKR_GA4_ENDPOINT={server.url}")
+    sys.stdout.flush()
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.stop()
+    return 0
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from ingest.demo import generate_demo
+    from ingest.emulators.server import EmulatorServer
+
+    paths = Paths.from_env()
+    manifest = generate_demo(paths.home, days=args.days)
+    print(f"demo data: {len(manifest.files)} files under {paths.home} "
+          f"({manifest.start_date}..{manifest.end_date})", file=sys.stderr)
+    with EmulatorServer(paths.home / "data" / "emulator") as server:
+        os.environ["LINKOKR_GA4_ENDPOINT"] = server.url
+        code = run_pipeline(paths, manifest.start_date, manifest.end_date)
+    if code == 0:
+        print_scoreboard(scoreboard(paths), "table")
+    return code
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="linkokr", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    demo = sub.add_parser("demo", help="write demo inputs under LINKOKR_HOME, start emulators, run")
+    demo.add_argument("--days", type=int, default=180, help="days of history (default 180)")
+    demo.set_defaults(func=cmd_demo)
+
+    run = sub.add_parser("run", help="materialize every asset, in process, as one run")
+    run.add_argument("--from", dest="start", type=_date, help="first day for day-based API pulls")
+    run.add_argument("--to", dest="end", type=_date, help="last day (default yesterday)")
+    run.set_defaults(func=cmd_run)
+
+    status = sub.add_parser("status", help="the key-result scoreboard")
+    status.add_argument("--date", type=_date, help="the scoreboard as of this day")
+    status.add_argument("--format", choices=("table", "json", "csv"), default="table")
+    status.set_defaults(func=cmd_status)
+
+    emulators = sub.add_parser("emulators", help="serve the local API emulators")
+    emulators.add_argument("--host", default="127.0.0.1")
+    emulators.add_argument("--port", type=int, default=8765)
+    emulators.set_defaults(func=cmd_emulators)
+
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    if args.command == "run" and args.start and args.end and args.start > args.end:
+        parser.error("--from is after --to")
+    if args.command == "run" and args.start and not args.end:
+        args.end = date.today() - timedelta(days=1)
+    try:
+        return args.func(args)
+    except Exception as error:  # a clear one-line error, not a traceback, for config problems
+        from ingest.config import ConfigError
+
+        if isinstance(error, ConfigError):
+            print(f"linkokr: invalid config:\n{error}", file=sys.stderr)
+            return 2
+        raise
+
+
+if __name__ == "__main__":
+    sys.exit(main())

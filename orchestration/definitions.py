@@ -1,0 +1,69 @@
+"""The linkokr code location: one `Definitions` built from the environment and `linkokr.yml`.
+
+Nothing is read at import time: `defs()` runs when Dagster loads the code location, so editing
+the config and reloading the location picks up new key results (and drops removed ones).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+
+import dagster as dg
+from dagster_dbt import DbtCliResource
+
+from ingest.config import load_config
+from ingest.settings import Paths
+from orchestration.defs.config.assets import build_config_asset
+from orchestration.defs.dbt.assets import build_dbt_assets, dbt_project
+from orchestration.defs.ga4.assets import build_ga4_asset
+from orchestration.defs.ga4.resources import Ga4Resource
+from orchestration.defs.inbox.assets import build_inbox_asset
+from orchestration.defs.okrs.checks import build_key_result_checks
+from orchestration.resources import warehouse_resource
+
+DAILY_JOB = "linkokr_daily"
+
+
+def build_definitions(paths: Paths, environ: Mapping[str, str] | None = None) -> dg.Definitions:
+    env = os.environ if environ is None else environ
+    # dbt runs as a subprocess in dbt_project/: it must see the same absolute paths.
+    os.environ.update(paths.export())
+    config = load_config(paths.config)
+    state_dir = paths.home / ".linkokr" / "dbt"
+    project = dbt_project(state_dir)
+
+    assets = [
+        build_config_asset(config, str(paths.config)),
+        build_inbox_asset(paths.inbox),
+        build_ga4_asset(config),
+        build_dbt_assets(project, state_dir / "logs"),
+    ]
+    daily = dg.define_asset_job(DAILY_JOB, selection=dg.AssetSelection.all())
+    return dg.Definitions(
+        assets=assets,
+        asset_checks=build_key_result_checks(config),
+        jobs=[daily],
+        schedules=[
+            dg.ScheduleDefinition(
+                name="linkokr_daily_schedule",
+                job=daily,
+                cron_schedule="0 6 * * *",
+                description="Every morning: new inbox files, yesterday's API data plus the "
+                "lookback days, then dbt build and the key-result checks.",
+            )
+        ],
+        resources={
+            "warehouse": warehouse_resource(paths.warehouse),
+            "dbt": DbtCliResource(project_dir=project),
+            "ga4": Ga4Resource(
+                endpoint=env.get("LINKOKR_GA4_ENDPOINT") or None,
+                credentials_path=env.get("GOOGLE_APPLICATION_CREDENTIALS") or None,
+            ),
+        },
+    )
+
+
+@dg.definitions
+def defs() -> dg.Definitions:
+    return build_definitions(Paths.from_env())

@@ -1,0 +1,66 @@
+"""dbt models as Dagster assets: `dbt build` runs every model and test; dbt tests become asset
+checks. Asset keys mirror DuckDB relations (`["marts", "fct_backlinks"]`), and dbt sources map to
+the ingest assets that write them (`["raw", "backlinks_ahrefs"]`)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import dagster as dg
+from dagster_dbt import DagsterDbtTranslator, DbtCliResource, DbtProject, dbt_assets
+
+from orchestration.resources import WAREHOUSE_POOL
+
+DBT_PROJECT_DIR = Path(__file__).resolve().parents[3] / "dbt_project"
+
+
+class LinkokrDbtTranslator(DagsterDbtTranslator):
+    def get_asset_key(self, dbt_resource_props: Mapping[str, Any]) -> dg.AssetKey:
+        return dg.AssetKey([dbt_resource_props["schema"], dbt_resource_props["name"]])
+
+    def get_group_name(self, dbt_resource_props: Mapping[str, Any]) -> str | None:
+        if dbt_resource_props["resource_type"] == "source":
+            return None
+        return dbt_resource_props["schema"]
+
+
+def dbt_project(state_dir: Path) -> DbtProject:
+    """The dbt project, with its artifacts and logs kept outside the repo (under `state_dir`)."""
+    target = state_dir / "target"
+    project = DbtProject(
+        project_dir=DBT_PROJECT_DIR,
+        profiles_dir=DBT_PROJECT_DIR,
+        target_path=target,
+        prepare_project_cli_args=["parse", "--quiet", "--log-path", str(state_dir / "logs")],
+    )
+    if _manifest_is_stale(project):
+        project.preparer.prepare(project)
+    return project
+
+
+def _manifest_is_stale(project: DbtProject) -> bool:
+    if not project.manifest_path.exists():
+        return True
+    built = project.manifest_path.stat().st_mtime
+    return any(
+        path.stat().st_mtime > built
+        for folder in ("models", "macros", "tests")
+        for path in (DBT_PROJECT_DIR / folder).rglob("*")
+        if path.is_file()
+    ) or (DBT_PROJECT_DIR / "dbt_project.yml").stat().st_mtime > built
+
+
+def build_dbt_assets(project: DbtProject, log_path: Path) -> dg.AssetsDefinition:
+    @dbt_assets(
+        manifest=project.manifest_path,
+        project=project,
+        dagster_dbt_translator=LinkokrDbtTranslator(),
+        pool=WAREHOUSE_POOL,
+    )
+    def linkokr_dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource):
+        """`dbt build`: staging views, intermediate and mart tables, and their tests."""
+        yield from dbt.cli(["build", "--log-path", str(log_path)], context=context).stream()
+
+    return linkokr_dbt_models

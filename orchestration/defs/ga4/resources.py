@@ -1,0 +1,24 @@
+"""The GA4 Data API client as a Dagster resource, pointing at Google or at a local emulator."""
+
+from __future__ import annotations
+
+import dagster as dg
+from google.analytics.data_v1beta import BetaAnalyticsDataClient
+
+from ingest.ga4 import make_client
+
+
+class Ga4Resource(dg.ConfigurableResource):
+    """GA4 Data API access. `endpoint` (LINKOKR_GA4_ENDPOINT) sends plain HTTP to that base URL
+    without credentials (the emulators); otherwise `credentials_path`
+    (GOOGLE_APPLICATION_CREDENTIALS) is a service-account JSON file."""
+
+    endpoint: str | None = None
+    credentials_path: str | None = None
+
+    @property
+    def is_configured(self) -> bool:
+        return bool(self.endpoint or self.credentials_path)
+
+    def get_client(self) -> BetaAnalyticsDataClient:
+        return make_client(self.endpoint, self.credentials_path)
