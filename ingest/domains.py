@@ -19,7 +19,9 @@ _HOST = re.compile(HOST_PATTERN)
 
 @lru_cache(maxsize=1)
 def _extractor() -> tldextract.TLDExtract:
-    return tldextract.TLDExtract(suffix_list_urls=(), include_psl_private_domains=True, cache_dir=None)
+    return tldextract.TLDExtract(
+        suffix_list_urls=(), include_psl_private_domains=True, cache_dir=None
+    )
 
 
 def host_of(url: str) -> str:

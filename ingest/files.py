@@ -12,7 +12,7 @@ import csv
 import hashlib
 import io
 import re
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
@@ -45,7 +45,7 @@ class CsvLayout:
 
 
 def normalize_header(name: str) -> str:
-    """`Source URL`, `source_url`, `SourceURL` -> `sourceurl`: vendors flip between these spellings."""
+    """`Source URL`, `source_url`, `SourceURL` -> `sourceurl`: vendors flip between spellings."""
     return re.sub(r"[^0-9a-z%]", "", name.replace("\ufeff", "").lower())
 
 
@@ -145,7 +145,13 @@ def csv_relation_sql(layout: CsvLayout) -> tuple[str, list[object]]:
         "read_csv(?, delim = ?, quote = '\"', escape = '\"', header = false, skip = ?, "
         "columns = ?, encoding = ?, null_padding = true, parallel = true)"
     )
-    return sql, [str(layout.path), layout.delimiter, layout.header_line + 1, columns, layout.encoding]
+    return sql, [
+        str(layout.path),
+        layout.delimiter,
+        layout.header_line + 1,
+        columns,
+        layout.encoding,
+    ]
 
 
 def snapshot_date_of(path: Path, outer_name: str | None = None) -> date:
@@ -157,12 +163,3 @@ def snapshot_date_of(path: Path, outer_name: str | None = None) -> date:
         except ValueError:
             pass
     return datetime.fromtimestamp(path.stat().st_mtime).date()
-
-
-def column_select(layout: CsvLayout, spec: Mapping[str, Iterable[str]]) -> dict[str, str | None]:
-    """Canonical column -> `cN` expression for every canonical column whose alias is in the header."""
-    out: dict[str, str | None] = {}
-    for canonical, aliases in spec.items():
-        index = layout.index(aliases)
-        out[canonical] = None if index is None else f"c{index}"
-    return out

@@ -1,4 +1,4 @@
-"""Loading inbox files into `raw`: detect the format, stream the rows through DuckDB, keep the ledger.
+"""Loading inbox files into `raw`: detect the format, stream rows through DuckDB, keep the ledger.
 
 Every file is loaded in one transaction (rows + ledger entry), so a crash mid-load leaves the
 warehouse as it was. Content is identified by SHA-256: the same bytes under another name are a
@@ -101,7 +101,8 @@ def readable_copy(path: Path) -> Iterator[Path]:
             try:
                 with zipfile.ZipFile(path) as archive:
                     members = [
-                        m for m in archive.infolist()
+                        m
+                        for m in archive.infolist()
                         if not m.is_dir() and not Path(m.filename).name.startswith(".")
                     ]
                     if len(members) != 1:
@@ -119,8 +120,10 @@ def readable_copy(path: Path) -> Iterator[Path]:
             # Windows-1252 is what Excel writes on most Western machines; DuckDB cannot read it
             # (its encodings extension cannot be downloaded here), so transcode in chunks.
             transcoded = Path(tmp) / (current.stem + ".utf8.csv")
-            with current.open("r", encoding="cp1252", errors="replace", newline="") as src, \
-                    transcoded.open("w", encoding="utf-8", newline="") as dst:
+            with (
+                current.open("r", encoding="cp1252", errors="replace", newline="") as src,
+                transcoded.open("w", encoding="utf-8", newline="") as dst,
+            ):
                 shutil.copyfileobj(src, dst, TRANSCODE_CHUNK)
             current = transcoded
         yield current
@@ -151,7 +154,7 @@ def ensure_raw_tables(con: duckdb.DuckDBPyConnection) -> list[str]:
 
 
 def detect_site(con: duckdb.DuckDBPyConnection, fmt: FileFormat, sha: str) -> str | None:
-    """The most common registrable domain of the format's site column, computed per distinct host."""
+    """The most common registrable domain of the format's site column (per distinct host)."""
     if fmt.site_column is None:
         return None
     rows = con.execute(
@@ -200,15 +203,39 @@ def _insert_rows(
     ).fetchone()[0]
 
 
-def _ledger(con, *, sha, path: Path, kind, status, fmt=None, site=None, snapshot=None,
-            rows=0, rejected=0, error=None) -> None:
+def _ledger(
+    con,
+    *,
+    sha,
+    path: Path,
+    kind,
+    status,
+    fmt=None,
+    site=None,
+    snapshot=None,
+    rows=0,
+    rejected=0,
+    error=None,
+) -> None:
     con.execute(
         """insert into ops.ingested_files
            (file_sha256, file_name, file_path, kind, source, format, site, snapshot_date, status,
             rows_loaded, rows_rejected, error, loaded_at)
            values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, now() at time zone 'UTC')""",
-        [sha, path.name, str(path), kind, fmt.source if fmt else None,
-         fmt.format_id if fmt else None, site, snapshot, status, rows, rejected, error],
+        [
+            sha,
+            path.name,
+            str(path),
+            kind,
+            fmt.source if fmt else None,
+            fmt.format_id if fmt else None,
+            site,
+            snapshot,
+            status,
+            rows,
+            rejected,
+            error,
+        ],
     )
 
 
@@ -239,8 +266,14 @@ def load_file(con: duckdb.DuckDBPyConnection, path: Path, kind: str) -> LoadResu
         if any(name == path.name for name, _ in seen):
             return LoadResult(path, kind, "skipped")
         con.execute("begin transaction")
-        _ledger(con, sha=sha, path=path, kind=kind, status="duplicate",
-                error="same content already loaded as " + next(n for n, s in seen if s == "loaded"))
+        _ledger(
+            con,
+            sha=sha,
+            path=path,
+            kind=kind,
+            status="duplicate",
+            error="same content already loaded as " + next(n for n, s in seen if s == "loaded"),
+        )
         con.execute("commit")
         log.info("%s: duplicate of an already loaded file, nothing loaded", path.name)
         return LoadResult(path, kind, "duplicate")
@@ -252,11 +285,21 @@ def load_file(con: duckdb.DuckDBPyConnection, path: Path, kind: str) -> LoadResu
             ensure_raw_table(con, fmt)
             con.execute("begin transaction")
             try:
-                rows = _insert_rows(con, layout, fmt, file_name=path.name, sha=sha,
-                                    snapshot=snapshot)
+                rows = _insert_rows(
+                    con, layout, fmt, file_name=path.name, sha=sha, snapshot=snapshot
+                )
                 site = detect_site(con, fmt, sha)
-                _ledger(con, sha=sha, path=path, kind=kind, status="loaded", fmt=fmt, site=site,
-                        snapshot=snapshot, rows=rows)
+                _ledger(
+                    con,
+                    sha=sha,
+                    path=path,
+                    kind=kind,
+                    status="loaded",
+                    fmt=fmt,
+                    site=site,
+                    snapshot=snapshot,
+                    rows=rows,
+                )
                 con.execute("commit")
             except BaseException:
                 con.execute("rollback")

@@ -30,13 +30,17 @@ class Paths:
             return Path(value).expanduser().resolve()
 
         home = resolve(env.get("LINKOKR_HOME") or ".")
-        warehouse = resolve(env.get("LINKOKR_WAREHOUSE") or str(home / "warehouse" / "linkokr.duckdb"))
+        warehouse = resolve(
+            env.get("LINKOKR_WAREHOUSE") or str(home / "warehouse" / "linkokr.duckdb")
+        )
         return cls(
             home=home,
             config=resolve(env.get("LINKOKR_CONFIG") or str(home / "linkokr.yml")),
             inbox=resolve(env.get("LINKOKR_INBOX") or str(home / "data" / "inbox")),
             warehouse=warehouse,
-            serving=resolve(env.get("LINKOKR_SERVING") or str(warehouse.parent / "linkokr_serving.duckdb")),
+            serving=resolve(
+                env.get("LINKOKR_SERVING") or str(warehouse.parent / "linkokr_serving.duckdb")
+            ),
             dagster_home=resolve(env.get("DAGSTER_HOME") or str(home / ".dagster")),
         )
 

@@ -10,15 +10,26 @@ import os
 import sys
 from collections.abc import Sequence
 from datetime import date, timedelta
-from pathlib import Path
 
 from ingest.settings import Paths
 
 log = logging.getLogger("linkokr")
 
 STATUS_COLUMNS = (
-    "kr_id", "objective_id", "site", "metric", "date", "value", "baseline", "target", "progress",
-    "expected_progress", "pace", "status", "projected_value", "projected_status",
+    "kr_id",
+    "objective_id",
+    "site",
+    "metric",
+    "date",
+    "value",
+    "baseline",
+    "target",
+    "progress",
+    "expected_progress",
+    "pace",
+    "status",
+    "projected_value",
+    "projected_status",
 )
 
 
@@ -53,7 +64,7 @@ def run_pipeline(paths: Paths, start: date | None = None, end: date | None = Non
         )
     failed = [event.step_key for event in result.all_events if event.is_step_failure]
     checks = [
-        event.event_specific_data.asset_check_evaluation
+        event.event_specific_data
         for event in result.all_events
         if event.event_type_value == "ASSET_CHECK_EVALUATION"
     ]
@@ -109,8 +120,10 @@ def _fmt(value, pct: bool = False) -> str:
 
 def print_scoreboard(rows: list[dict], fmt: str, out=sys.stdout) -> None:
     if fmt == "json":
-        out.write(json.dumps([{c: row[c] for c in STATUS_COLUMNS} for row in rows],
-                             default=str, indent=2) + "\n")
+        out.write(
+            json.dumps([{c: row[c] for c in STATUS_COLUMNS} for row in rows], default=str, indent=2)
+            + "\n"
+        )
         return
     if fmt == "csv":
         writer = csv.writer(out)
@@ -142,9 +155,11 @@ def print_scoreboard(rows: list[dict], fmt: str, out=sys.stdout) -> None:
         if number == 0:
             out.write("  ".join("-" * w for w in widths) + "\n")
     if rows:
-        out.write(f"\nas of {max(r['date'] for r in rows)}; "
-                  f"{sum(r['status'] not in ('on_track', 'achieved') for r in rows)} of "
-                  f"{len(rows)} key results not on track\n")
+        out.write(
+            f"\nas of {max(r['date'] for r in rows)}; "
+            f"{sum(r['status'] not in ('on_track', 'achieved') for r in rows)} of "
+            f"{len(rows)} key results not on track\n"
+        )
 
 
 def cmd_status(args: argparse.Namespace) -> int:
@@ -184,8 +199,11 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
     paths = Paths.from_env()
     manifest = generate_demo(paths.home, days=args.days)
-    print(f"demo data: {len(manifest.files)} files under {paths.home} "
-          f"({manifest.start_date}..{manifest.end_date})", file=sys.stderr)
+    print(
+        f"demo data: {len(manifest.files)} files under {paths.home} "
+        f"({manifest.start_date}..{manifest.end_date})",
+        file=sys.stderr,
+    )
     with EmulatorServer(paths.home / "data" / "emulator") as server:
         os.environ["LINKOKR_GA4_ENDPOINT"] = server.url
         code = run_pipeline(paths, manifest.start_date, manifest.end_date)

@@ -15,7 +15,7 @@ from dagster_dbt import DbtCliResource
 from ingest.config import load_config
 from ingest.settings import Paths
 from orchestration.defs.config.assets import build_config_asset
-from orchestration.defs.dbt.assets import build_dbt_assets, dbt_project
+from orchestration.defs.dbt.assets import build_dbt_assets, dbt_executable, dbt_project
 from orchestration.defs.ga4.assets import build_ga4_asset
 from orchestration.defs.ga4.resources import Ga4Resource
 from orchestration.defs.inbox.assets import build_inbox_asset
@@ -55,7 +55,7 @@ def build_definitions(paths: Paths, environ: Mapping[str, str] | None = None) ->
         ],
         resources={
             "warehouse": warehouse_resource(paths.warehouse),
-            "dbt": DbtCliResource(project_dir=project),
+            "dbt": DbtCliResource(project_dir=project, dbt_executable=dbt_executable()),
             "ga4": Ga4Resource(
                 endpoint=env.get("LINKOKR_GA4_ENDPOINT") or None,
                 credentials_path=env.get("GOOGLE_APPLICATION_CREDENTIALS") or None,

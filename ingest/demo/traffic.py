@@ -1,6 +1,7 @@
-"""Daily rank-tracker rows and GA4 landing-page rows derived from the demo's `World`.
+"""Keyword positions, rank-tracker rows and GA4 landing-page rows derived from the demo's links.
 
-Organic sessions follow each page's keyword positions through a click-through curve, times
+Each link lowers its page's keyword positions once a tier-dependent lag has passed, ramping in
+over `BOOST_RAMP_DAYS`; the site's authority lifts every page a little. Organic sessions follow each page's keyword positions through a click-through curve, times
 search volume, weekday seasonality and noise; the other channels are flat noise around a level
 per page kind. Transactions are a fraction of sessions on the pages that sell something.
 """
@@ -10,9 +11,15 @@ from __future__ import annotations
 import math
 import random
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 from ingest.demo.story import (
+    BOOST_RAMP_DAYS,
+    BOOST_RESPONSE,
+    DR_BOOST_PER_POINT,
+    LINK_BOOST,
+    POSITION_NOISE,
+    SITE,
     CONVERSION_RATE,
     KEY_EVENT_RATE,
     LONG_TAIL,
@@ -21,6 +28,7 @@ from ingest.demo.story import (
     ORDER_VALUE,
     ORGANIC_CONVERSION_DRIFT_IN_PERIOD,
     ORGANIC_NOISE,
+    ORGANIC_RANK_SHARE,
     OTHER_CHANNELS,
     SITE_HOST,
     WEEKDAY_FACTOR,
@@ -56,6 +64,45 @@ class TrafficRow:
     revenue: float
 
 
+def positions(world: World, rng: random.Random) -> dict[str, list[float | None]]:
+    """Continuous daily position per keyword (None = beyond 100), anchored the day before the
+    period: links won later improve it, links won earlier explain why it was worse before."""
+    days = world.days
+    n = len(days)
+    anchor = max(0, min(n - 1, world.day_index(world.period_start - timedelta(days=1))))
+    boost: dict[str, list[float]] = {}
+    dr0 = world.dr_daily[anchor]
+    site_boost = [DR_BOOST_PER_POINT * (dr - dr0) for dr in world.dr_daily]
+    for path, _ in world.pages:
+        boost[path] = list(site_boost)
+    for link in world.links:
+        if link.target_site != SITE or not link.in_ahrefs or link.first_seen < world.start:
+            continue
+        weight = LINK_BOOST[link.tier]
+        if not weight:
+            continue
+        series = boost[link.target_path]
+        won = world.day_index(link.first_seen) + link.lag
+        gone = world.day_index(link.lost) + link.lag if link.lost else None
+        for i in range(max(0, won), n):
+            ramp = min(1.0, (i - won) / BOOST_RAMP_DAYS)
+            if gone is not None and i > gone:
+                ramp -= min(1.0, (i - gone) / BOOST_RAMP_DAYS)
+            series[i] += weight * ramp
+    out: dict[str, list[float | None]] = {}
+    for kw in world.keywords:
+        series = boost[kw.path]
+        level = series[anchor]
+        response = max(BOOST_RESPONSE.get(tag, 1.0) for tag in kw.tags)
+        values: list[float | None] = []
+        for i in range(n):
+            pos = kw.base_position * math.exp(-response * (series[i] - level))
+            pos *= math.exp(rng.gauss(0, POSITION_NOISE))
+            values.append(None if pos > 100.5 else max(1.0, pos))
+        out[kw.keyword] = values
+    return out
+
+
 def rank_rows(world: World) -> list[RankRow]:
     """One row per keyword per day; `position` None when the keyword is not in the top 100."""
     rows = []
@@ -65,31 +112,43 @@ def rank_rows(world: World) -> list[RankRow]:
         for i, day in enumerate(world.days):
             pos = series[i]
             ranked = pos is not None and round(pos) <= 100
-            rows.append(RankRow(kw.keyword, ";".join(kw.tags), day,
-                                round(pos) if ranked else None, url if ranked else "",
-                                kw.volume))
+            rows.append(
+                RankRow(
+                    kw.keyword,
+                    ";".join(kw.tags),
+                    day,
+                    round(pos) if ranked else None,
+                    url if ranked else "",
+                    kw.volume,
+                )
+            )
     return rows
 
 
 def traffic_rows(world: World, seed: int) -> list[TrafficRow]:
     rng = random.Random(f"{seed}:traffic")
-    kinds = dict(world.pages)
     by_page: dict[str, list] = {path: [] for path, _ in world.pages}
     for kw in world.keywords:
         by_page[kw.path].append(kw)
-    page_cr = {path: rng.uniform(*CONVERSION_RATE[kind]) for path, kind in world.pages
-               if kind in CONVERSION_RATE}
+    page_cr = {
+        path: rng.uniform(*CONVERSION_RATE[kind])
+        for path, kind in world.pages
+        if kind in CONVERSION_RATE
+    }
     page_aov = {path: rng.uniform(*ORDER_VALUE) for path in page_cr}
     span = (world.period_end - world.period_start).days + 1
+    anchor = max(0, world.day_index(world.period_start) - 1)
     rows: list[TrafficRow] = []
     for i, day in enumerate(world.days):
         weekday = WEEKDAY_FACTOR[day.weekday()]
         into_period = max(0, (day - world.period_start).days + 1)
         drift = 1 + ORGANIC_CONVERSION_DRIFT_IN_PERIOD * min(1.0, into_period / span)
         for path, kind in world.pages:
-            clicks = sum(kw.volume / 30.4 * ctr(world.positions[kw.keyword][i])
-                         for kw in by_page[path])
-            organic = clicks * (1 + LONG_TAIL[kind]) + (4.0 if kind == "misc" else 0.0)
+            clicks = _clicks(world, by_page[path], i)
+            steady = _clicks(world, by_page[path], anchor)
+            organic = (ORGANIC_RANK_SHARE * clicks + (1 - ORGANIC_RANK_SHARE) * steady) * (
+                1 + LONG_TAIL[kind]
+            ) + (4.0 if kind == "misc" else 0.0)
             organic *= weekday * math.exp(rng.gauss(0, ORGANIC_NOISE))
             levels = OTHER_CHANNELS[kind]
             means = {"Organic Search": organic}
@@ -109,9 +168,23 @@ def traffic_rows(world: World, seed: int) -> list[TrafficRow]:
                 if featured:
                     n = _count(rng, NEWSLETTER_SESSIONS * (1.0 if kind == "home" else 0.5))
                     if n:
-                        rows.append(_row(rng, day, SITE_HOST, path + NEWSLETTER_QUERY, "Email",
-                                         n, page_cr.get(path, 0.0), page_aov))
+                        rows.append(
+                            _row(
+                                rng,
+                                day,
+                                SITE_HOST,
+                                path + NEWSLETTER_QUERY,
+                                "Email",
+                                n,
+                                page_cr.get(path, 0.0),
+                                page_aov,
+                            )
+                        )
     return rows
+
+
+def _clicks(world: World, keywords: list, day_index: int) -> float:
+    return sum(kw.volume / 30.4 * ctr(world.positions[kw.keyword][day_index]) for kw in keywords)
 
 
 def hash_path(path: str) -> int:
@@ -128,13 +201,22 @@ def _host_split(rng: random.Random, sessions: int) -> int:
     return int(sessions * rng.uniform(0.01, 0.04)) if sessions >= 20 else 0
 
 
-def _row(rng: random.Random, day: date, host: str, landing: str, channel: str, sessions: int,
-         cr: float, aov: dict[str, float]) -> TrafficRow:
+def _row(
+    rng: random.Random,
+    day: date,
+    host: str,
+    landing: str,
+    channel: str,
+    sessions: int,
+    cr: float,
+    aov: dict[str, float],
+) -> TrafficRow:
     engaged = min(sessions, _count(rng, sessions * rng.uniform(0.52, 0.7)))
     transactions = _count(rng, sessions * cr) if cr else 0
     revenue = 0.0
     for _ in range(transactions):
         revenue += aov[landing.split("?")[0]] * math.exp(rng.gauss(0, 0.35))
     key_events = transactions + _count(rng, sessions * KEY_EVENT_RATE)
-    return TrafficRow(day, host, landing, channel, sessions, engaged, key_events, transactions,
-                      round(revenue, 2))
+    return TrafficRow(
+        day, host, landing, channel, sessions, engaged, key_events, transactions, round(revenue, 2)
+    )

@@ -1,8 +1,6 @@
 """The validated `linkokr.yml`, written to `raw.config_*` so dbt can read sites, page groups,
 keyword sets and key results (okrs.md, "How the config reaches the warehouse")."""
 
-from __future__ import annotations
-
 import dagster as dg
 from dagster_duckdb import DuckDBResource
 

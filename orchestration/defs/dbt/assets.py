@@ -2,8 +2,7 @@
 checks. Asset keys mirror DuckDB relations (`["marts", "fct_backlinks"]`), and dbt sources map to
 the ingest assets that write them (`["raw", "backlinks_ahrefs"]`)."""
 
-from __future__ import annotations
-
+import sys
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -26,17 +25,24 @@ class LinkokrDbtTranslator(DagsterDbtTranslator):
         return dbt_resource_props["schema"]
 
 
+def dbt_executable() -> str:
+    """The `dbt` installed beside this Python (a venv that is not activated is not on PATH)."""
+    candidate = Path(sys.executable).parent / "dbt"
+    return str(candidate) if candidate.exists() else "dbt"
+
+
 def dbt_project(state_dir: Path) -> DbtProject:
     """The dbt project, with its artifacts and logs kept outside the repo (under `state_dir`)."""
     target = state_dir / "target"
     project = DbtProject(
-        project_dir=DBT_PROJECT_DIR,
-        profiles_dir=DBT_PROJECT_DIR,
-        target_path=target,
-        prepare_project_cli_args=["parse", "--quiet", "--log-path", str(state_dir / "logs")],
+        project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR, target_path=target
     )
     if _manifest_is_stale(project):
-        project.preparer.prepare(project)
+        # dbt parse needs no warehouse; the manifest is what @dbt_assets builds the graph from.
+        dbt = DbtCliResource(project_dir=project, dbt_executable=dbt_executable())
+        dbt.cli(
+            ["parse", "--quiet", "--log-path", str(state_dir / "logs")], target_path=target
+        ).wait()
     return project
 
 
@@ -44,12 +50,15 @@ def _manifest_is_stale(project: DbtProject) -> bool:
     if not project.manifest_path.exists():
         return True
     built = project.manifest_path.stat().st_mtime
-    return any(
-        path.stat().st_mtime > built
-        for folder in ("models", "macros", "tests")
-        for path in (DBT_PROJECT_DIR / folder).rglob("*")
-        if path.is_file()
-    ) or (DBT_PROJECT_DIR / "dbt_project.yml").stat().st_mtime > built
+    return (
+        any(
+            path.stat().st_mtime > built
+            for folder in ("models", "macros", "tests")
+            for path in (DBT_PROJECT_DIR / folder).rglob("*")
+            if path.is_file()
+        )
+        or (DBT_PROJECT_DIR / "dbt_project.yml").stat().st_mtime > built
+    )
 
 
 def build_dbt_assets(project: DbtProject, log_path: Path) -> dg.AssetsDefinition:

@@ -1,8 +1,6 @@
 """GA4 landing-page traffic via the Data API (`google-analytics-data`), one request set per
 property and day: https://developers.google.com/analytics/devguides/reporting/data/v1"""
 
-from __future__ import annotations
-
 from datetime import date, timedelta
 
 import dagster as dg
@@ -33,13 +31,21 @@ def build_ga4_asset(config: LinkokrConfig) -> dg.AssetsDefinition:
     @dg.multi_asset(
         name="ga4_traffic",
         specs=[
-            dg.AssetSpec(["raw", "ga4_traffic"], group_name="ga4", kinds={"duckdb", "googleanalytics"},
-                         description="GA4 `runReport` rows per property and day: date, hostName, "
-                         "landingPagePlusQueryString, sessionDefaultChannelGroup; sessions, "
-                         "engagedSessions, keyEvents, transactions, purchaseRevenue."),
-            dg.AssetSpec(["ops", "ga4_report_metadata"], group_name="ga4", kinds={"duckdb"},
-                         description="Per property and day: thresholding, `(other)` row, "
-                         "sampling, time zone, currency and quota left."),
+            dg.AssetSpec(
+                ["raw", "ga4_traffic"],
+                group_name="ga4",
+                kinds={"duckdb", "googleanalytics"},
+                description="GA4 `runReport` rows per property and day: date, hostName, "
+                "landingPagePlusQueryString, sessionDefaultChannelGroup; sessions, "
+                "engagedSessions, keyEvents, transactions, purchaseRevenue.",
+            ),
+            dg.AssetSpec(
+                ["ops", "ga4_report_metadata"],
+                group_name="ga4",
+                kinds={"duckdb"},
+                description="Per property and day: thresholding, `(other)` row, "
+                "sampling, time zone, currency and quota left.",
+            ),
         ],
         pool=WAREHOUSE_POOL,
     )
@@ -54,39 +60,68 @@ def build_ga4_asset(config: LinkokrConfig) -> dg.AssetsDefinition:
         GA4 revises recent days, so the default window re-reads the last `lookback_days`."""
         yesterday = date.today() - timedelta(days=1)
         end = date.fromisoformat(config.end_date) if config.end_date else yesterday
-        start = (date.fromisoformat(config.start_date) if config.start_date
-                 else end - timedelta(days=lookback))
+        start = (
+            date.fromisoformat(config.start_date)
+            if config.start_date
+            else end - timedelta(days=lookback)
+        )
         days = days_between(start, end)
         rows = requests = 0
         with warehouse.get_connection() as con:
             ensure_tables(con)
             if not ga4.is_configured:
                 context.log.info(
-                    "GA4 skipped: neither LINKOKR_GA4_ENDPOINT nor GOOGLE_APPLICATION_CREDENTIALS is set"
+                    "GA4 skipped: neither LINKOKR_GA4_ENDPOINT nor "
+                    "GOOGLE_APPLICATION_CREDENTIALS is set"
                 )
             elif not properties:
                 context.log.info("GA4 skipped: no site in the config has a ga4_property_id")
             else:
                 client = ga4.get_client()
                 for site, property_id in properties:
-                    context.log.info("GA4 property %s (%s): %d days %s..%s",
-                                     property_id, site, len(days), start, end)
+                    context.log.info(
+                        "GA4 property %s (%s): %d days %s..%s",
+                        property_id,
+                        site,
+                        len(days),
+                        start,
+                        end,
+                    )
                     for number, day in enumerate(days, start=1):
                         try:
                             result = fetch_day(client, property_id, day)
                         except Exception as error:
-                            record_api_pull(con, source="ga4", subject=property_id,
-                                            partition_date=day, status="failed", rows=None,
-                                            requests=None, error=str(error)[:1000])
+                            record_api_pull(
+                                con,
+                                source="ga4",
+                                subject=property_id,
+                                partition_date=day,
+                                status="failed",
+                                rows=None,
+                                requests=None,
+                                error=str(error)[:1000],
+                            )
                             raise
                         written = write_day(con, property_id, day, result, source_label="ga4_api")
-                        record_api_pull(con, source="ga4", subject=property_id, partition_date=day,
-                                        status="loaded", rows=written, requests=result.requests)
+                        record_api_pull(
+                            con,
+                            source="ga4",
+                            subject=property_id,
+                            partition_date=day,
+                            status="loaded",
+                            rows=written,
+                            requests=result.requests,
+                        )
                         rows += written
                         requests += result.requests
                         if number % 30 == 0 or number == len(days):
-                            context.log.info("GA4 %s: %d/%d days, %d rows so far",
-                                             property_id, number, len(days), rows)
+                            context.log.info(
+                                "GA4 %s: %d/%d days, %d rows so far",
+                                property_id,
+                                number,
+                                len(days),
+                                rows,
+                            )
         yield dg.MaterializeResult(
             asset_key=["raw", "ga4_traffic"],
             metadata={

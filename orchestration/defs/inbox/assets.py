@@ -5,8 +5,6 @@ seen (by content hash), moves unparseable ones to `_rejected/` with a reason, an
 `ops.ingested_files`.
 """
 
-from __future__ import annotations
-
 from collections import Counter
 from pathlib import Path
 
@@ -31,14 +29,22 @@ TABLE_DOCS = {
 
 def build_inbox_asset(inbox: Path) -> dg.AssetsDefinition:
     specs = [
-        dg.AssetSpec(["raw", table], group_name="inbox", kinds={"duckdb", "csv"},
-                     description=TABLE_DOCS.get(table, f"`raw.{table}`"))
+        dg.AssetSpec(
+            ["raw", table],
+            group_name="inbox",
+            kinds={"duckdb", "csv"},
+            description=TABLE_DOCS.get(table, f"`raw.{table}`"),
+        )
         for table in RAW_TABLES
     ]
-    specs.append(dg.AssetSpec(
-        ["ops", "ingested_files"], group_name="inbox", kinds={"duckdb"},
-        description="The ledger of inbox files: one row per file seen, with its status.",
-    ))
+    specs.append(
+        dg.AssetSpec(
+            ["ops", "ingested_files"],
+            group_name="inbox",
+            kinds={"duckdb"},
+            description="The ledger of inbox files: one row per file seen, with its status.",
+        )
+    )
 
     @dg.multi_asset(name="inbox_files", specs=specs, pool=WAREHOUSE_POOL)
     def inbox_files(context: dg.AssetExecutionContext, warehouse: DuckDBResource):
@@ -54,11 +60,19 @@ def build_inbox_asset(inbox: Path) -> dg.AssetsDefinition:
                 result = load_file(con, path, kind)
                 statuses[result.status] += 1
                 if result.status == "loaded":
-                    table = next(f.table for f in FORMATS_BY_KIND[kind] if f.source == result.source)
+                    table = next(
+                        f.table for f in FORMATS_BY_KIND[kind] if f.source == result.source
+                    )
                     rows_by_table[table] += result.rows_loaded
                     context.log.info(
-                        "[%d/%d] %s/%s: %d rows (%s, site %s, snapshot %s)", number, len(files),
-                        kind, path.name, result.rows_loaded, result.source, result.site,
+                        "[%d/%d] %s/%s: %d rows (%s, site %s, snapshot %s)",
+                        number,
+                        len(files),
+                        kind,
+                        path.name,
+                        result.rows_loaded,
+                        result.source,
+                        result.site,
                         result.snapshot_date,
                     )
                 elif result.status == "rejected":

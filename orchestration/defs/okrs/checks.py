@@ -3,8 +3,6 @@
 ERROR when behind or missed. The day-by-day history lives in the mart; Dagster plots the numeric
 metadata of each evaluation."""
 
-from __future__ import annotations
-
 import dagster as dg
 from dagster_duckdb import DuckDBResource
 
@@ -14,8 +12,16 @@ from orchestration.resources import WAREHOUSE_POOL
 PROGRESS = dg.AssetKey(["marts", "fct_key_result_progress"])
 PASSING = {"achieved", "on_track"}
 WARNING = {"at_risk", "no_data"}
-NUMERIC_FIELDS = ("value", "baseline", "target", "progress", "expected_progress", "pace",
-                  "projected_value", "days_remaining")
+NUMERIC_FIELDS = (
+    "value",
+    "baseline",
+    "target",
+    "progress",
+    "expected_progress",
+    "pace",
+    "projected_value",
+    "days_remaining",
+)
 
 
 def check_outcome(status: str | None) -> tuple[bool, dg.AssetCheckSeverity]:
@@ -40,8 +46,9 @@ def build_key_result_checks(config: LinkokrConfig) -> list[dg.AssetChecksDefinit
         for kr in key_results
     ]
 
-    @dg.multi_asset_check(specs=specs, can_subset=True, pool=WAREHOUSE_POOL,
-                          name="key_result_checks")
+    @dg.multi_asset_check(
+        specs=specs, can_subset=True, pool=WAREHOUSE_POOL, name="key_result_checks"
+    )
     def key_result_checks(context: dg.AssetCheckExecutionContext, warehouse: DuckDBResource):
         """Evaluate each key result's latest row of `fct_key_result_progress`."""
         wanted = [by_check[key.name] for key in context.selected_asset_check_keys]

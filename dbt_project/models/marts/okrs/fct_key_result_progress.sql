@@ -119,7 +119,7 @@ baselines as (
 
 -- Points the expected value is interpolated through: (start - 1, baseline), the milestones
 -- inside the period, (end, target).
-milestones as (
+configured_milestones as (
     select
         kr_id,
         start_date,
@@ -143,7 +143,7 @@ pacing_points as (
         kr_id,
         cast(struct_extract(milestone, 'date') as date) as point_date,
         cast(struct_extract(milestone, 'value') as double) as point_value,
-    from milestones
+    from configured_milestones
     where struct_extract(milestone, 'date') >= start_date
         and struct_extract(milestone, 'date') < end_date
         and struct_extract(milestone, 'value') is not null
@@ -228,8 +228,8 @@ progressed as (
     select
         *,
         case
-            when direction = 'down' then value <= effective_target
-            else value >= effective_target
+            when direction = 'down' then value <= target
+            else value >= target
         end as has_reached_target,
         case
             when value is null then null
@@ -300,10 +300,11 @@ final as (
             when date >= end_date or (today_date > end_date and is_latest) then 'missed'
             when value is null then 'no_data'
             when date < start_date + status_grace_days then 'on_track'
-            when pace >= on_track_threshold then 'on_track'
+            -- Rounded so a pace of exactly the threshold (0.36 / 0.4) is not lost to float noise.
+            when round(pace, 9) >= on_track_threshold then 'on_track'
             -- Expected progress of 0 (a milestone at the baseline) leaves pace undefined.
             when expected_progress <= 0 and progress >= expected_progress then 'on_track'
-            when pace >= at_risk_threshold then 'at_risk'
+            when round(pace, 9) >= at_risk_threshold then 'at_risk'
             else 'behind'
         end as status,
         slope_per_day,

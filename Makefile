@@ -1,0 +1,47 @@
+# linkokr — the two commands that matter: `make demo` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(CURDIR)/$(VENV)/bin
+STAMP := $(VENV)/.installed-stamp
+# The demo lives outside the tracked tree so the repo stays clean (and linkokr.yml untouched).
+DEMO_HOME ?= $(CURDIR)/.demo
+PYTEST_ARGS ?=
+
+.PHONY: demo test lint dev bench docs clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e ".[dev]"
+	touch $(STAMP)
+
+demo: $(STAMP)
+	LINKOKR_HOME=$(DEMO_HOME) $(BIN)/linkokr demo
+
+lint: $(STAMP)
+	$(BIN)/ruff check ingest orchestration tests
+	$(BIN)/ruff format --check ingest orchestration tests
+
+test: lint
+	PATH=$(BIN):$$PATH $(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# The Dagster UI on the demo data, with the emulators serving the API sources.
+dev: $(STAMP)
+	@test -f $(DEMO_HOME)/warehouse/linkokr.duckdb || $(MAKE) demo
+	LINKOKR_HOME=$(DEMO_HOME) $(BIN)/linkokr emulators --port 8765 & trap "kill $$!" EXIT; \
+	LINKOKR_HOME=$(DEMO_HOME) DAGSTER_HOME=$(DEMO_HOME)/.dagster \
+	LINKOKR_GA4_ENDPOINT=http://127.0.0.1:8765 \
+	PATH=$(BIN):$$PATH $(BIN)/dagster dev -w workspace.yaml
+
+bench: $(STAMP)
+	PATH=$(BIN):$$PATH $(BIN)/python -m tests.bench.bench_ingest $(BENCH_ARGS)
+
+docs: $(STAMP)
+	@test -f $(DEMO_HOME)/warehouse/linkokr.duckdb || $(MAKE) demo
+	cd dbt_project && LINKOKR_WAREHOUSE=$(DEMO_HOME)/warehouse/linkokr.duckdb \
+	$(BIN)/dbt docs generate --profiles-dir . --target-path $(DEMO_HOME)/.linkokr/dbt/docs \
+	  --log-path $(DEMO_HOME)/.linkokr/dbt/logs
+	@echo "dbt docs: $(DEMO_HOME)/.linkokr/dbt/docs/index.html (serve with: cd dbt_project && $(BIN)/dbt docs serve --target-path $(DEMO_HOME)/.linkokr/dbt/docs)"
+
+clean:
+	rm -rf $(DEMO_HOME) .pytest_cache .ruff_cache

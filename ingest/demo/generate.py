@@ -1,0 +1,168 @@
+"""Generate the deterministic demo data set under a linkokr home.
+
+`generate_demo(home)` writes the demo config and every input the pipeline reads — vendor
+backlink exports, a rank-tracker export and domain metrics in the inbox, and the GA4
+emulator's data — for a history ending yesterday. The same `(days, today, seed)` always gives
+byte-identical files with the same modification times, so tests and benchmarks can rely on it.
+"""
+
+from __future__ import annotations
+
+import calendar
+import logging
+import os
+import re
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from pathlib import Path
+
+from ingest.demo.links import build_world
+from ingest.demo.story import COMPETITORS, GA4_PROPERTY_ID, SITE, add_months, period_for
+from ingest.demo.vendors import (
+    LinkFacts,
+    write_ahrefs,
+    write_domain_metrics,
+    write_ga4,
+    write_majestic,
+    write_moz,
+    write_rankings,
+    write_semrush,
+)
+
+log = logging.getLogger(__name__)
+
+REPO_CONFIG = Path(__file__).resolve().parents[2] / "linkokr.yml"
+_ISO_DATE = re.compile(r"\b(\d{4})-(\d{2})-(\d{2})\b")
+_PERIOD_START = re.compile(r"period:\s*\{\s*start:\s*\"?(\d{4}-\d{2}-\d{2})")
+# Names of every file the demo writes, so a re-run with another `today` replaces its own
+# earlier files instead of leaving two overlapping histories in the inbox.
+_DEMO_NAMES = re.compile(
+    rf"^({re.escape(SITE)}-backlinks(-subdomains)?_[\d_-]+\.csv"
+    rf"|majestic_rival-gear\.com_backlinks_[\d-]+\.csv"
+    rf"|moz_peak-supply\.com_inbound-links_[\d-]+\.csv"
+    rf"|{re.escape(SITE)}-rankings_[\d-]+\.csv)$"
+)
+
+
+@dataclass(frozen=True)
+class DemoManifest:
+    home: Path
+    start_date: date  # first day of history
+    end_date: date  # last day of history: today - 1
+    site: str
+    competitors: tuple[str, ...]
+    ga4_property_id: str
+    files: tuple[Path, ...]  # every file written
+
+
+def generate_demo(
+    home: Path, *, days: int = 180, today: date | None = None, seed: int = 42
+) -> DemoManifest:
+    """Write the demo config and inputs under `home` for `days` days ending yesterday."""
+    if days < 1:
+        raise ValueError(f"days must be at least 1, got {days}")
+    today = today or date.today()
+    end = today - timedelta(days=1)
+    start = end - timedelta(days=days - 1)
+    home = Path(home).resolve()
+    log.info("generating %d days of demo data (%s .. %s) under %s", days, start, end, home)
+
+    world = build_world(end, days, seed)
+    facts = LinkFacts(world, seed)
+    backlinks = home / "data" / "inbox" / "backlinks"
+    rankings = home / "data" / "inbox" / "rankings"
+    metrics = home / "data" / "inbox" / "domain_metrics"
+    ga4 = home / "data" / "emulator" / "ga4"
+    for folder in (backlinks, rankings, metrics, ga4):
+        folder.mkdir(parents=True, exist_ok=True)
+        _remove_earlier_demo_files(folder)
+
+    written: list[tuple[Path, date]] = []
+    config = home / "linkokr.yml"
+    config.write_text(shift_config(REPO_CONFIG.read_text(encoding="utf-8"), end), encoding="utf-8")
+    written.append((config, end))
+
+    clock = _SnapshotClock(seed)
+    for snapshot in world.ahrefs_snapshots:
+        path = backlinks / f"{SITE}-backlinks-subdomains_{snapshot}_{clock.time_of(snapshot)}.csv"
+        write_ahrefs(world, facts, snapshot, path)
+        written.append((path, snapshot))
+    for snapshot in world.semrush_snapshots:
+        path = backlinks / f"{SITE}-backlinks_{snapshot}.csv"
+        write_semrush(world, facts, snapshot, path)
+        written.append((path, snapshot))
+    for snapshot in world.competitor_snapshots["rival-gear.com"]:
+        path = backlinks / f"majestic_rival-gear.com_backlinks_{snapshot}.csv"
+        write_majestic(world, facts, "rival-gear.com", snapshot, path)
+        written.append((path, snapshot))
+    for snapshot in world.competitor_snapshots["peak-supply.com"]:
+        path = backlinks / f"moz_peak-supply.com_inbound-links_{snapshot}.csv"
+        write_moz(world, facts, "peak-supply.com", snapshot, path)
+        written.append((path, snapshot))
+
+    path = rankings / f"{SITE}-rankings_{end}.csv"
+    write_rankings(world, seed, path)
+    written.append((path, end))
+    path = metrics / "domain_metrics.csv"
+    write_domain_metrics(world, seed, path)
+    written.append((path, end))
+    for path in write_ga4(world, seed, ga4):
+        written.append((path, end))
+
+    for path, snapshot in written:
+        _set_mtime(path, snapshot)
+    log.info("wrote %d demo files", len(written))
+    return DemoManifest(
+        home=home,
+        start_date=start,
+        end_date=end,
+        site=SITE,
+        competitors=COMPETITORS,
+        ga4_property_id=GA4_PROPERTY_ID,
+        files=tuple(path for path, _ in written),
+    )
+
+
+def shift_config(text: str, end_date: date) -> str:
+    """The config text with every date moved by whole months so that the (first) objective
+    period starts on the demo's period start. Month ends stay month ends, so a quarter stays a
+    quarter and an end-of-month milestone stays one; comments and layout are kept."""
+    starts = [date.fromisoformat(m) for m in _PERIOD_START.findall(text)]
+    if not starts:
+        return text
+    new_start, _ = period_for(end_date)
+    first = min(starts)
+    months = (new_start.year - first.year) * 12 + new_start.month - first.month
+
+    def moved(match: re.Match[str]) -> str:
+        day = date(int(match[1]), int(match[2]), int(match[3]))
+        shifted = add_months(day, months)
+        if day.day == calendar.monthrange(day.year, day.month)[1]:
+            shifted = shifted.replace(day=calendar.monthrange(shifted.year, shifted.month)[1])
+        return shifted.isoformat()
+
+    return _ISO_DATE.sub(moved, text)
+
+
+class _SnapshotClock:
+    """The time of day in Ahrefs file names: fixed per snapshot date and seed."""
+
+    def __init__(self, seed: int) -> None:
+        self.seed = seed
+
+    def time_of(self, day: date) -> str:
+        value = (day.toordinal() * 7919 + self.seed * 104729) % 86400
+        return f"{value // 3600:02d}-{value // 60 % 60:02d}-{value % 60:02d}"
+
+
+def _remove_earlier_demo_files(folder: Path) -> None:
+    for path in sorted(folder.iterdir()):
+        if path.is_file() and not path.is_symlink() and _DEMO_NAMES.match(path.name):
+            path.unlink()
+
+
+def _set_mtime(path: Path, day: date) -> None:
+    # Noon UTC keeps the local modification date equal to `day` in every time zone from
+    # UTC-11 to UTC+11, for the readers that take a snapshot date from the mtime.
+    stamp = calendar.timegm(datetime.combine(day, time(12)).timetuple())
+    os.utime(path, (stamp, stamp))

@@ -1,0 +1,90 @@
+"""The code location as the Dagster UI and CLI load it (layer e of style.md)."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import dagster as dg
+
+from ingest.config import load_config
+from ingest.settings import Paths
+from orchestration.definitions import build_definitions
+
+REPO = Path(__file__).resolve().parents[1]
+DAGSTER = str(Path(sys.executable).parent / "dagster")
+
+
+def test_dagster_definitions_validate_loads_the_workspace(linkokr_home):
+    result = subprocess.run(
+        [DAGSTER, "definitions", "validate", "-w", "workspace.yaml"],
+        cwd=REPO,
+        env={**os.environ, "DAGSTER_HOME": str(linkokr_home / ".dagster")},
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "linkokr" in result.stdout + result.stderr
+
+
+def test_graph_runs_from_raw_to_marts_with_one_check_per_key_result(linkokr_home):
+    defs = build_definitions(Paths.from_env())
+    graph = defs.resolve_asset_graph()
+    progress = dg.AssetKey(["marts", "fct_key_result_progress"])
+    upstream = (
+        graph.upstream_key_closure(progress)
+        if hasattr(graph, "upstream_key_closure")
+        else {k for k in graph.get_all_asset_keys() if progress in graph.get_downstream_keys(k)}
+    )
+    for raw in (
+        ["raw", "backlinks_ahrefs"],
+        ["raw", "rankings_tracker"],
+        ["raw", "ga4_traffic"],
+        ["raw", "config_key_results"],
+        ["marts", "fct_backlinks"],
+    ):
+        assert dg.AssetKey(raw) in upstream, raw
+
+    config = load_config(linkokr_home / "linkokr.yml")
+    expected = {kr.check_name for kr in config.key_results()}
+    kr_checks = {
+        key.name
+        for key in graph.asset_check_keys
+        if key.asset_key == progress and key.name.startswith("kr_")
+    }
+    assert kr_checks == expected
+    assert len(expected) == 12
+
+
+def test_every_warehouse_writer_shares_one_pool(linkokr_home):
+    defs = build_definitions(Paths.from_env())
+    pools = {}
+    for assets_def in defs.assets:
+        for node in (
+            assets_def.node_def.iterate_node_defs()
+            if hasattr(assets_def.node_def, "iterate_node_defs")
+            else [assets_def.node_def]
+        ):
+            pools[node.name] = node.pool
+    for checks_def in defs.asset_checks:
+        pools[checks_def.node_def.name] = checks_def.node_def.pool
+    assert pools and set(pools.values()) == {"linkokr_warehouse"}, pools
+
+
+def test_a_key_result_removed_from_the_config_disappears_from_the_checks(linkokr_home):
+    config_path = linkokr_home / "linkokr.yml"
+    text = config_path.read_text()
+    config = load_config(config_path)
+    first = config.key_results()[0]
+    marker = f"- id: {first.kr_id.split('.', 1)[1]}"
+    assert marker in text
+    before = text.split(marker)[0]
+    after = text.split(marker, 1)[1]
+    # drop the block of the first key result: up to the next key result of the same objective
+    next_kr = after.index("\n" + " " * (len(before) - len(before.rstrip(" "))) + "- id:")
+    config_path.write_text(before.rstrip(" ") + after[next_kr + 1 :])
+    defs = build_definitions(Paths.from_env())
+    names = {key.name for key in defs.resolve_asset_graph().asset_check_keys}
+    assert first.check_name not in names
+    assert len([n for n in names if n.startswith("kr_")]) == 11
