@@ -171,7 +171,7 @@ def fetch_day(
         received = _append_page(result, page, day)
         _merge_metadata(result.metadata, page)
         offset += received
-        log.info(
+        log.debug(
             "GA4 property %s %s: %d/%d rows after %d request(s)",
             property_id,
             day,
@@ -368,5 +368,5 @@ def write_day(
     except BaseException:
         con.execute("rollback")
         raise
-    log.info("GA4 property %s %s: wrote %d rows", property_id, day, n)
+    log.debug("GA4 property %s %s: wrote %d rows", property_id, day, n)
     return n

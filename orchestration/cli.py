@@ -58,7 +58,10 @@ def run_pipeline(paths: Paths, start: date | None = None, end: date | None = Non
     job = defs.resolve_implicit_global_asset_job_def()
     with dg.DagsterInstance.get() as instance:
         result = job.execute_in_process(
-            run_config={"ops": {"ga4_traffic": {"config": window}}},
+            run_config={
+                "ops": {"ga4_traffic": {"config": window}},
+                "loggers": {"console": {"config": {"log_level": "INFO"}}},
+            },
             instance=instance,
             raise_on_error=False,
         )
@@ -236,7 +239,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     emulators.set_defaults(func=cmd_emulators)
 
     args = parser.parse_args(argv)
-    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    # Dagster's console logger reports the run; other libraries speak up only for warnings.
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    for handler in logging.getLogger().handlers:
+        handler.setLevel(logging.WARNING)
     if args.command == "run" and args.start and args.end and args.start > args.end:
         parser.error("--from is after --to")
     if args.command == "run" and args.start and not args.end:

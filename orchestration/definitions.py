@@ -37,7 +37,7 @@ def build_definitions(paths: Paths, environ: Mapping[str, str] | None = None) ->
         build_config_asset(config, str(paths.config)),
         build_inbox_asset(paths.inbox),
         build_ga4_asset(config),
-        build_dbt_assets(project, state_dir / "logs"),
+        build_dbt_assets(project, state_dir),
     ]
     daily = dg.define_asset_job(DAILY_JOB, selection=dg.AssetSelection.all())
     return dg.Definitions(

@@ -98,13 +98,12 @@ class _DomainFactory:
                 name = f"{base}.blogspot.com"
                 host = name
             elif not spam and roll < 0.07:
-                name = f"{base}.wordpress.com"
+                name = f"{base}.wixsite.com"
                 host = name
             else:
                 name = base + tld
                 sub = rng.random()
-                host = ("www." + name if sub < 0.55 else
-                        "blog." + name if sub < 0.65 else name)
+                host = "www." + name if sub < 0.55 else "blog." + name if sub < 0.65 else name
             if not relevant and is_relevant(name):
                 continue
             if name not in self.taken:
@@ -119,9 +118,19 @@ class _DomainFactory:
         if spam:
             dr = rng.randint(0, 6)
         spam_score = rng.randint(60, 95) if spam else max(1, min(40, int(rng.gauss(8, 6))))
-        topic = (rng.choice(("Recreation/Outdoors", "Recreation/Camping", "Sports/Hiking"))
-                 if relevant else rng.choice(("Shopping/General", "News/Weblogs", "Home/Family",
-                                               "Business/Retail", "Arts/Online Writing")))
+        topic = (
+            rng.choice(("Recreation/Outdoors", "Recreation/Camping", "Sports/Hiking"))
+            if relevant
+            else rng.choice(
+                (
+                    "Shopping/General",
+                    "News/Weblogs",
+                    "Home/Family",
+                    "Business/Retail",
+                    "Arts/Online Writing",
+                )
+            )
+        )
         traffic = int(math.exp(rng.uniform(2, 5 + dr / 12)))
         return Domain(name, host, dr, relevant, spam_score, spam, traffic, topic)
 
@@ -150,8 +159,17 @@ class _Builder:
         pool = self.pages_by_kind["home"] if kind == "home" else self.pages_by_kind[kind]
         return rng.choice(pool)
 
-    def _link(self, rng: random.Random, domain: Domain, site: str, path: str, first_seen: date,
-              stream: str, campaign: bool = False, sitewide: bool = False) -> Link:
+    def _link(
+        self,
+        rng: random.Random,
+        domain: Domain,
+        site: str,
+        path: str,
+        first_seen: date,
+        stream: str,
+        campaign: bool = False,
+        sitewide: bool = False,
+    ) -> Link:
         topical = domain.relevant and (campaign or rng.random() < 0.8)
         template = rng.choice(RELEVANT_TITLES if topical else PLAIN_TITLES)
         title = template.format(year=first_seen.year, place=rng.choice(PLACES))
@@ -160,8 +178,10 @@ class _Builder:
             slug = f"{first_seen.year}/{first_seen.month:02d}/{slug}"
         source_url = f"https://{domain.host}/{slug}"
         if sitewide:
-            source_url = f"https://{domain.host}/{rng.choice(('page', 'archive', 'tag'))}/" \
-                         f"{rng.randint(2, 400)}"
+            source_url = (
+                f"https://{domain.host}/{rng.choice(('page', 'archive', 'tag'))}/"
+                f"{rng.randint(2, 400)}"
+            )
         if not campaign and rng.random() < 0.04:
             source_url += f"?p={rng.randint(10, 9999)}"
         anchor = self._anchor(rng, site, path, topical)
@@ -178,12 +198,25 @@ class _Builder:
             nofollow = roll < NOFOLLOW_SHARE
             ugc = NOFOLLOW_SHARE <= roll < NOFOLLOW_SHARE + 0.03
             sponsored = NOFOLLOW_SHARE + 0.03 <= roll < NOFOLLOW_SHARE + 0.05
-        link = Link(domain=domain, target_site=site, target_path=path, source_url=source_url,
-                    title=title, anchor=anchor, left=rng.choice(LEFT_CONTEXT),
-                    right=rng.choice(RIGHT_CONTEXT),
-                    link_type=link_type, content=content, nofollow=nofollow, ugc=ugc,
-                    sponsored=sponsored, first_seen=first_seen,
-                    seen_seconds=rng.randint(0, 86399), stream=stream, sitewide=sitewide)
+        link = Link(
+            domain=domain,
+            target_site=site,
+            target_path=path,
+            source_url=source_url,
+            title=title,
+            anchor=anchor,
+            left=rng.choice(LEFT_CONTEXT),
+            right=rng.choice(RIGHT_CONTEXT),
+            link_type=link_type,
+            content=content,
+            nofollow=nofollow,
+            ugc=ugc,
+            sponsored=sponsored,
+            first_seen=first_seen,
+            seen_seconds=rng.randint(0, 86399),
+            stream=stream,
+            sitewide=sitewide,
+        )
         lo, hi = LINK_LAG_DAYS[link.tier]
         link.lag = rng.randint(lo, hi)
         return link
@@ -210,13 +243,23 @@ class _Builder:
     def _old_date(self, rng: random.Random) -> date:
         return self.start - timedelta(days=rng.randint(20, 6 * 365))
 
-    def _add_domain_links(self, rng: random.Random, domain: Domain, site: str, first: date,
-                          count: int, stream: str, weights: dict[str, int]) -> list[Link]:
+    def _add_domain_links(
+        self,
+        rng: random.Random,
+        domain: Domain,
+        site: str,
+        first: date,
+        count: int,
+        stream: str,
+        weights: dict[str, int],
+    ) -> list[Link]:
         sitewide = count >= 15
         path = self._target(rng, weights)
         links = []
         for i in range(count):
             seen = first if i == 0 or sitewide else first + timedelta(days=rng.randint(0, 400))
+            # A domain's later links stay before the history when it started linking before
+            # it: every link won during the history comes from the streams, at their rates.
             if seen > self.start - timedelta(days=1) and first < self.start:
                 seen = first
             target = path if sitewide else (path if i == 0 else self._target(rng, weights))
@@ -224,26 +267,48 @@ class _Builder:
         return _dedupe(links)
 
     def build(self) -> World:
-        world = World(start=self.start, end=self.end, period_start=self.p0,
-                      period_end=self.p1, pages=PAGES, keywords=self.keywords)
+        world = World(
+            start=self.start,
+            end=self.end,
+            period_start=self.p0,
+            period_end=self.p1,
+            pages=PAGES,
+            keywords=self.keywords,
+        )
         stock_weights = {"home": 5, "category": 1, "product": 3, "guide": 3, "misc": 1}
         rng = self._rng("stock")
         stock: list[Domain] = []
         site_links: list[Link] = []
+        # A little short of the baseline: `_settle_stock` tops it up exactly once the
+        # history's wins and losses are known.
         n_stock = REFERRING_DOMAINS_AT_PERIOD_START - 40
         for _ in range(n_stock):
             domain = self.domains.make(None, rng.random() < STOCK_RELEVANT_SHARE)
             stock.append(domain)
-            site_links += self._add_domain_links(rng, domain, SITE, self._old_date(rng),
-                                                 self._stock_link_count(rng), "stock",
-                                                 stock_weights)
+            site_links += self._add_domain_links(
+                rng,
+                domain,
+                SITE,
+                self._old_date(rng),
+                self._stock_link_count(rng),
+                "stock",
+                stock_weights,
+            )
         toxic = [self.domains.make(None, False, spam=True) for _ in range(STOCK_TOXIC_DOMAINS)]
-        disavowed = Domain(DISAVOW_DOMAIN, "www." + DISAVOW_DOMAIN, 2, False, 71, False, 40,
-                           "Computers/Internet")
+        disavowed = Domain(
+            name=DISAVOW_DOMAIN,
+            host="www." + DISAVOW_DOMAIN,
+            dr=2,
+            relevant=False,
+            spam_score=71,
+            traffic=40,
+            topic="Computers/Internet",
+        )
         for domain in [*toxic, disavowed]:
             count = rng.randint(3, 8) if domain is disavowed else rng.randint(1, 3)
-            site_links += self._add_domain_links(rng, domain, SITE, self._old_date(rng), count,
-                                                 "stock", stock_weights)
+            site_links += self._add_domain_links(
+                rng, domain, SITE, self._old_date(rng), count, "stock", stock_weights
+            )
 
         competitor_links, gap_pool = self._competitors(stock)
         self.competitor_links = competitor_links
@@ -256,14 +321,18 @@ class _Builder:
         world.dr_daily = self._dr_daily()
         world.positions = positions(world, self._rng("positions"))
         world.ahrefs_snapshots = _every(self.end, self.start, 30)
-        world.semrush_snapshots = tuple(d for d in (self.end - timedelta(days=45),
-                                                    self.end - timedelta(days=4))
-                                        if d >= self.start)
+        world.semrush_snapshots = tuple(
+            d
+            for d in (self.end - timedelta(days=45), self.end - timedelta(days=4))
+            if d >= self.start
+        )
         world.competitor_snapshots = {
-            "rival-gear.com": _within((self.p0 - timedelta(days=40), self.end - timedelta(days=8)),
-                                      self.start),
-            "peak-supply.com": _within((self.p0 - timedelta(days=33),
-                                        self.end - timedelta(days=12)), self.start),
+            "rival-gear.com": _within(
+                (self.p0 - timedelta(days=40), self.end - timedelta(days=8)), self.start
+            ),
+            "peak-supply.com": _within(
+                (self.p0 - timedelta(days=33), self.end - timedelta(days=12)), self.start
+            ),
         }
         return world
 
@@ -277,24 +346,38 @@ class _Builder:
         for site, profile in COMPETITOR_PROFILE.items():
             lo, hi = profile["links"]
             shared = rng.sample(candidates, profile["shared"])
-            own_gap = [self.domains.make(None, rng.random() < 0.5)
-                       for _ in range(profile["gap"] - GAP_SHARED_BY_BOTH)]
+            own_gap = [
+                self.domains.make(None, rng.random() < 0.5)
+                for _ in range(profile["gap"] - GAP_SHARED_BY_BOTH)
+            ]
             gap_pool += own_gap
-            toxic = ([self.domains.make(None, False, spam=True) for _ in range(PEAK_TOXIC_DOMAINS)]
-                     if site == "peak-supply.com" else [])
+            toxic = (
+                [self.domains.make(None, False, spam=True) for _ in range(PEAK_TOXIC_DOMAINS)]
+                if site == "peak-supply.com"
+                else []
+            )
             for domain in [*shared, *gap_both, *own_gap, *toxic]:
-                links += self._add_domain_links(rng, domain, site, self._old_date(rng),
-                                                rng.randint(lo, hi), "competitor", weights)
+                links += self._add_domain_links(
+                    rng,
+                    domain,
+                    site,
+                    self._old_date(rng),
+                    rng.randint(lo, hi),
+                    "competitor",
+                    weights,
+                )
             # New competitor links during the history, mostly from domains new to everyone:
             # the gap keeps refilling while the site works through it.
-            for day in _events(self._rate_days(profile["new"], profile["new"], profile["new"]),
-                               self.start, rng):
+            for day in _events(
+                self._rate_days(profile["new"], profile["new"], profile["new"]), self.start, rng
+            ):
                 domain = self.domains.make(None, rng.random() < 0.5)
                 gap_pool.append(domain)
                 links += self._add_domain_links(rng, domain, site, day, 1, "competitor", weights)
             live = [link for link in links if link.target_site == site]
-            for day in _events(self._rate_days(profile["lost"], profile["lost"], profile["lost"]),
-                               self.start, rng):
+            for day in _events(
+                self._rate_days(profile["lost"], profile["lost"], profile["lost"]), self.start, rng
+            ):
                 pool = [link for link in live if link.lost is None and link.first_seen < day]
                 rng.choice(pool).lost = day
         return _comp_paths(links), gap_pool
@@ -322,15 +405,21 @@ class _Builder:
         comp_first: dict[str, date] = {}
         for stream, spec in NEW_LINK_STREAMS.items():
             rng = self._rng(f"stream:{stream}")
-            for day in _events(self._rate_days(spec["pre"], spec["month1"], spec["later"]),
-                               self.start, rng):
+            for day in _events(
+                self._rate_days(spec["pre"], spec["month1"], spec["later"]), self.start, rng
+            ):
                 if stream == "gap_wins":
                     if not comp_first:
                         comp_first = _first_competitor_link(self.competitor_links)
                     # In the period the team works from the gap list made at its start.
                     cutoff = min(day, self.p0)
-                    pool = [d for d in gap_pool if d.name not in won_gap
-                            and d.name not in linked and comp_first.get(d.name, day) < cutoff]
+                    pool = [
+                        d
+                        for d in gap_pool
+                        if d.name not in won_gap
+                        and d.name not in linked
+                        and comp_first.get(d.name, day) < cutoff
+                    ]
                     if not pool:
                         continue
                     domain = rng.choice(pool)
@@ -346,8 +435,14 @@ class _Builder:
                 link = self._link(rng, domain, SITE, path, day, stream, campaign=campaign)
                 new.append(link)
                 if stream == "gap_wins" and rng.random() < 0.3:
-                    extra = self._link(rng, domain, SITE, self._target(rng, spec["targets"]),
-                                       day + timedelta(days=rng.randint(1, 20)), stream)
+                    extra = self._link(
+                        rng,
+                        domain,
+                        SITE,
+                        self._target(rng, spec["targets"]),
+                        day + timedelta(days=rng.randint(1, 20)),
+                        stream,
+                    )
                     if extra.first_seen <= self.end:
                         new.append(extra)
         self._losses(site_links, new)
@@ -366,8 +461,12 @@ class _Builder:
                 name = rng.choice(names)
                 links = by_domain[name]
                 # A domain won recently is rarely lost; campaign links are watched closely.
-                if (all(lk.lost is None and lk.first_seen < day - timedelta(days=90)
-                        for lk in links) and not links[0].toxic):
+                if (
+                    all(
+                        lk.lost is None and lk.first_seen < day - timedelta(days=90) for lk in links
+                    )
+                    and not links[0].toxic
+                ):
                     for lk in links:
                         lk.lost = day
                     break
@@ -390,8 +489,15 @@ class _Builder:
         stock_weights = {"home": 5, "category": 1, "product": 3, "guide": 3}
         for _ in range(max(gap, 0)):
             domain = self.domains.make(None, rng.random() < STOCK_RELEVANT_SHARE)
-            extra += self._add_domain_links(rng, domain, SITE, self._old_date(rng),
-                                            self._stock_link_count(rng), "stock", stock_weights)
+            extra += self._add_domain_links(
+                rng,
+                domain,
+                SITE,
+                self._old_date(rng),
+                self._stock_link_count(rng),
+                "stock",
+                stock_weights,
+            )
         if gap < 0:
             comp = {lk.domain.name for lk in self.competitor_links}
             droppable = []
@@ -399,8 +505,11 @@ class _Builder:
             for link in site_links:
                 by_domain.setdefault(link.domain.name, []).append(link)
             for name, links in by_domain.items():
-                if (name not in comp and all(lk.stream == "stock" and lk.lost is None
-                                             for lk in links) and not links[0].toxic):
+                if (
+                    name not in comp
+                    and all(lk.stream == "stock" and lk.lost is None for lk in links)
+                    and not links[0].toxic
+                ):
                     droppable.append(name)
             drop = set(rng.sample(droppable, -gap))
             site_links[:] = [lk for lk in site_links if lk.domain.name not in drop]
@@ -411,8 +520,14 @@ class _Builder:
         links = []
         for _ in range(SEMRUSH_ONLY_LINKS):
             domain = self.domains.make((1, 20), False)
-            link = self._link(rng, domain, SITE, self._target(rng, {"home": 2, "product": 1}),
-                              self._old_date(rng), "semrush_only")
+            link = self._link(
+                rng,
+                domain,
+                SITE,
+                self._target(rng, {"home": 2, "product": 1}),
+                self._old_date(rng),
+                "semrush_only",
+            )
             link.in_ahrefs = False
             link.in_semrush = True
             links.append(link)
@@ -450,10 +565,14 @@ def _keywords() -> tuple[Keyword, ...]:
         values = [row[4] for row in KEYWORDS if row[1] == tag]
         return target / (sum(values) / len(values))
 
-    factors = {"head": scaled("head", HEAD_TERMS_BASELINE),
-               "product": scaled("product", PRODUCT_KEYWORDS_BASELINE)}
-    return tuple(Keyword(kw, tuple(tags.split(";")), path, vol, pos * factors.get(tags, 1.0))
-                 for kw, tags, path, vol, pos in KEYWORDS)
+    factors = {
+        "head": scaled("head", HEAD_TERMS_BASELINE),
+        "product": scaled("product", PRODUCT_KEYWORDS_BASELINE),
+    }
+    return tuple(
+        Keyword(kw, tuple(tags.split(";")), path, vol, pos * factors.get(tags, 1.0))
+        for kw, tags, path, vol, pos in KEYWORDS
+    )
 
 
 def _events(rates: list[float], start: date, rng: random.Random) -> list[date]:
@@ -514,5 +633,8 @@ def _first_competitor_link(links: list[Link]) -> dict[str, date]:
 
 
 def _live_domains(links: list[Link], day: date) -> set[str]:
-    return {lk.domain.name for lk in links
-            if lk.target_site == SITE and not lk.toxic and lk.live_on(day)}
+    return {
+        lk.domain.name
+        for lk in links
+        if lk.target_site == SITE and not lk.toxic and lk.live_on(day)
+    }

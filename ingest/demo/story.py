@@ -19,7 +19,13 @@ from datetime import date, timedelta
 # STORY CONSTANTS: the knobs the demo is tuned with. Rates are per day unless named otherwise.
 # "period" is the objective period of the demo config (a quarter that starts on the first day
 # of the month holding end_date - 50 days); "month 1" is its first calendar month.
+# With the defaults, on the last day of the history (55-88 % of the period elapsed) the key
+# results read roughly: dr on track; strong-links at risk; referring-domains and monthly-links
+# behind; gap-domains achieved; gap-links on track to achieved; head-terms at risk;
+# pages-4-10, relevant-links, guide-traffic and category-links at risk (early in a month) to
+# on track; category-position on track; transactions at risk to behind (conversion fell).
 # =============================================================================================
+# fmt: off
 SITE = "acme-outdoor.com"
 SITE_HOST = "www.acme-outdoor.com"
 SITE_BRAND = "Acme Outdoor"
@@ -33,7 +39,7 @@ PERIOD_MONTHS = 3
 # --- the site's backlink profile -------------------------------------------------------------
 REFERRING_DOMAINS_AT_PERIOD_START = 850  # live, non-toxic, on the day before the period
 # Links per stock domain: (weight, min, max); the tail is sitewide footer/blogroll links.
-LINKS_PER_DOMAIN = ((55, 1, 1), (21, 2, 2), (12, 3, 5), (8, 6, 10), (4, 15, 40))
+LINKS_PER_DOMAIN = ((54, 1, 1), (21, 2, 2), (12, 3, 5), (8, 6, 10), (5, 15, 40))
 STOCK_RELEVANT_SHARE = 0.35  # stock referring domains writing about the outdoors
 STOCK_TOXIC_DOMAINS = 14  # spam-flagged domains in the stock (plus the disavowed one)
 DOMAIN_LOSSES_PER_DAY = 0.33  # a referring domain drops every link to the site
@@ -44,49 +50,20 @@ LINK_LOSSES_PER_DAY = 0.45  # a single link removed, the domain keeps linking
 # dr: authority range of the linking domain; relevant: share from outdoor-topic pages;
 # targets: where the links point (page kinds, weights).
 NEW_LINK_STREAMS: dict[str, dict] = {
-    "background": dict(
-        pre=0.70,
-        month1=0.05,
-        later=0.55,
-        dr=(1, 38),
-        relevant=0.15,
-        targets={"home": 4, "category": 1, "product": 3, "guide": 3, "misc": 1},
-    ),
-    "strong": dict(
-        pre=0.10,
-        month1=0.10,
-        later=0.30,
-        dr=(55, 86),
-        relevant=0.85,
-        targets={"home": 1, "category": 2, "product": 5, "product_other": 1, "guide": 3},
-    ),
-    "guide_outreach": dict(
-        pre=0.08, month1=0.07, later=0.34, dr=(22, 54), relevant=1.0, targets={"guide": 1}
-    ),
-    "category_outreach": dict(
-        pre=0.05,
-        month1=0.05,
-        later=0.22,
-        dr=(25, 54),
-        relevant=1.0,
-        targets={"product": 5, "category": 1},
-    ),
-    "gap_wins": dict(
-        pre=0.05,
-        month1=0.03,
-        later=0.27,
-        dr=None,
-        relevant=None,
-        targets={"home": 2, "category": 1, "product": 3, "guide": 3},
-    ),
-    "toxic": dict(
-        pre=0.04,
-        month1=0.03,
-        later=0.04,
-        dr=(0, 8),
-        relevant=0.0,
-        targets={"home": 2, "product": 1},
-    ),
+    "background": dict(pre=0.70, month1=0.02, later=0.55, dr=(1, 38), relevant=0.15,
+                       targets={"home": 4, "category": 1, "product": 3, "guide": 3, "misc": 1}),
+    "strong": dict(pre=0.10, month1=0.10, later=0.30, dr=(55, 86), relevant=0.85,
+                   targets={"home": 1, "category": 2, "product": 5, "product_other": 1,
+                            "guide": 3}),
+    "guide_outreach": dict(pre=0.08, month1=0.07, later=0.35, dr=(22, 54), relevant=1.0,
+                           targets={"guide": 1}),
+    "category_outreach": dict(pre=0.05, month1=0.05, later=0.19, dr=(25, 54), relevant=1.0,
+                              targets={"product": 5, "category": 1}),
+    # Domains that linked to a competitor but not to the site (dr and topic are theirs).
+    "gap_wins": dict(pre=0.05, month1=0.06, later=0.21, dr=None, relevant=None,
+                     targets={"home": 2, "category": 1, "product": 3, "guide": 3}),
+    "toxic": dict(pre=0.04, month1=0.03, later=0.04, dr=(0, 8), relevant=0.0,
+                  targets={"home": 2, "product": 1}),
 }
 NOFOLLOW_SHARE = 0.14  # of non-campaign links; ugc and sponsored add a few points each
 SEMRUSH_SHARE = 0.6  # Semrush sees this share of the links Ahrefs sees
@@ -94,7 +71,7 @@ SEMRUSH_ONLY_LINKS = 24  # old links only Semrush knows
 
 # --- competitors -----------------------------------------------------------------------------
 # shared: referring domains shared with the site's stock; gap: domains linking to the
-# competitor but not to the site; new: new links per day during the history.
+# competitor but not to the site; new / lost: links per day during the history.
 COMPETITOR_PROFILE: dict[str, dict] = {
     "rival-gear.com": dict(shared=230, gap=80, new=0.16, lost=0.10, dr=57, da=52, links=(1, 3)),
     "peak-supply.com": dict(shared=170, gap=60, new=0.12, lost=0.08, dr=49, da=46, links=(1, 2)),
@@ -102,7 +79,7 @@ COMPETITOR_PROFILE: dict[str, dict] = {
 GAP_SHARED_BY_BOTH = 25  # gap domains linking to both competitors
 PEAK_TOXIC_DOMAINS = 6  # Moz spam score >= 60
 
-# --- authority (weekly domain_metrics) ---------------------------------------------------------
+# --- authority (weekly domain_metrics) -------------------------------------------------------
 SITE_DR_AT_PERIOD_START = 42.0
 SITE_DR_PERIOD_TARGET = 48.0
 SITE_DR_PACE = 1.0  # share of the planned DR climb delivered on time (1.0 = exactly on plan)
@@ -112,13 +89,8 @@ SITE_DR_PRE_PERIOD_PER_DAY = 0.02
 # Each link to a page lowers its keywords' positions by a factor exp(-boost) once fully ramped;
 # the ramp starts `lag` days after the link is first seen and lasts BOOST_RAMP_DAYS.
 LINK_BOOST = {"tier_1": 0.15, "tier_2": 0.07, "tier_3": 0.025, "tier_4": 0.006, "toxic": 0.0}
-LINK_LAG_DAYS = {
-    "tier_1": (7, 11),
-    "tier_2": (10, 15),
-    "tier_3": (14, 21),
-    "tier_4": (18, 24),
-    "toxic": (21, 21),
-}
+LINK_LAG_DAYS = {"tier_1": (7, 11), "tier_2": (10, 15), "tier_3": (14, 21), "tier_4": (18, 24),
+                 "toxic": (21, 21)}
 BOOST_RAMP_DAYS = 30
 DR_BOOST_PER_POINT = 0.06  # every page gains this much per point of site DR
 HEAD_TERMS_BASELINE = 5.2  # mean position of the head terms the day before the period
@@ -126,65 +98,32 @@ PRODUCT_KEYWORDS_BASELINE = 7.3
 POSITION_NOISE = 0.05  # daily log-normal noise on positions
 # How strongly a keyword's position answers its page's boost, by tag: head terms are contested
 # by every big retailer and move slowest.
-BOOST_RESPONSE = {"head": 0.7, "product": 1.1}
+BOOST_RESPONSE = {"head": 0.78, "product": 1.1}
 
 # --- traffic ---------------------------------------------------------------------------------
-CTR_BY_POSITION = (
-    0.30,
-    0.16,
-    0.105,
-    0.075,
-    0.056,
-    0.044,
-    0.035,
-    0.029,
-    0.024,
-    0.021,
-    0.015,
-    0.012,
-    0.010,
-    0.009,
-    0.008,
-    0.007,
-    0.006,
-    0.005,
-    0.0045,
-    0.004,
-)
+CTR_BY_POSITION = (0.30, 0.16, 0.105, 0.075, 0.056, 0.044, 0.035, 0.029, 0.024, 0.021,
+                   0.015, 0.012, 0.010, 0.009, 0.008, 0.007, 0.006, 0.005, 0.0045, 0.004)
 WEEKDAY_FACTOR = (1.04, 1.06, 1.05, 1.0, 0.92, 0.94, 0.99)  # Monday first
 ORGANIC_NOISE = 0.07
 # Share of a page's organic sessions that follows its tracked keywords; the rest comes from
 # untracked queries and stays at the level it had the day before the period.
 ORGANIC_RANK_SHARE = 0.65
-LONG_TAIL = {
-    "home": 4.0,
-    "category": 2.0,
-    "product": 1.5,
-    "product_other": 1.5,
-    "guide": 1.2,
-    "misc": 0.0,
-}
+LONG_TAIL = {"home": 4.0, "category": 2.0, "product": 1.5, "product_other": 1.5, "guide": 1.2,
+             "misc": 0.0}
 # Non-organic sessions per day by page kind: Direct, Paid Search, Referral, Email.
 OTHER_CHANNELS = {
-    "home": (140.0, 45.0, 12.0, 6.0),
-    "category": (14.0, 18.0, 2.0, 1.0),
-    "product": (4.0, 6.0, 1.0, 0.6),
-    "product_other": (3.0, 4.0, 0.8, 0.4),
-    "guide": (2.0, 0.0, 1.5, 0.8),
-    "misc": (6.0, 0.0, 0.6, 0.2),
+    "home": (140.0, 45.0, 12.0, 6.0), "category": (14.0, 18.0, 2.0, 1.0),
+    "product": (4.0, 6.0, 1.0, 0.6), "product_other": (3.0, 4.0, 0.8, 0.4),
+    "guide": (2.0, 0.0, 1.5, 0.8), "misc": (6.0, 0.0, 0.6, 0.2),
 }
 NEWSLETTER_WEEKDAY = 1  # Tuesday: the newsletter brings tagged Email sessions
 NEWSLETTER_SESSIONS = 60.0
-CONVERSION_RATE = {
-    "product": (0.014, 0.03),
-    "product_other": (0.012, 0.025),
-    "category": (0.008, 0.015),
-    "home": (0.004, 0.008),
-}
-ORGANIC_CONVERSION_DRIFT_IN_PERIOD = -0.2  # relative change by period end (promo ended)
+CONVERSION_RATE = {"product": (0.014, 0.03), "product_other": (0.012, 0.025),
+                   "category": (0.008, 0.015), "home": (0.004, 0.008)}
+ORGANIC_CONVERSION_DRIFT_IN_PERIOD = -0.2  # relative change by period end (the promo ended)
 ORDER_VALUE = (70.0, 420.0)
 KEY_EVENT_RATE = 0.03  # newsletter sign-ups etc., on top of transactions
-
+# fmt: on
 # =============================================================================================
 
 

@@ -1,9 +1,10 @@
 """Keyword positions, rank-tracker rows and GA4 landing-page rows derived from the demo's links.
 
 Each link lowers its page's keyword positions once a tier-dependent lag has passed, ramping in
-over `BOOST_RAMP_DAYS`; the site's authority lifts every page a little. Organic sessions follow each page's keyword positions through a click-through curve, times
-search volume, weekday seasonality and noise; the other channels are flat noise around a level
-per page kind. Transactions are a fraction of sessions on the pages that sell something.
+over `BOOST_RAMP_DAYS`; the site's authority lifts every page a little. Organic sessions follow
+each page's keyword positions through a click-through curve, times search volume, weekday
+seasonality and noise; the other channels are flat noise around a level per page kind.
+Transactions are a fraction of sessions on the pages that sell something.
 """
 
 from __future__ import annotations
@@ -16,12 +17,10 @@ from datetime import date, timedelta
 from ingest.demo.story import (
     BOOST_RAMP_DAYS,
     BOOST_RESPONSE,
-    DR_BOOST_PER_POINT,
-    LINK_BOOST,
-    POSITION_NOISE,
-    SITE,
     CONVERSION_RATE,
+    DR_BOOST_PER_POINT,
     KEY_EVENT_RATE,
+    LINK_BOOST,
     LONG_TAIL,
     NEWSLETTER_SESSIONS,
     NEWSLETTER_WEEKDAY,
@@ -30,6 +29,8 @@ from ingest.demo.story import (
     ORGANIC_NOISE,
     ORGANIC_RANK_SHARE,
     OTHER_CHANNELS,
+    POSITION_NOISE,
+    SITE,
     SITE_HOST,
     WEEKDAY_FACTOR,
     World,
@@ -126,6 +127,7 @@ def rank_rows(world: World) -> list[RankRow]:
 
 
 def traffic_rows(world: World, seed: int) -> list[TrafficRow]:
+    """GA4 rows, one per date, host, landing page (with query string) and channel."""
     rng = random.Random(f"{seed}:traffic")
     by_page: dict[str, list] = {path: [] for path, _ in world.pages}
     for kw in world.keywords:
@@ -135,10 +137,9 @@ def traffic_rows(world: World, seed: int) -> list[TrafficRow]:
         for path, kind in world.pages
         if kind in CONVERSION_RATE
     }
-    page_aov = {path: rng.uniform(*ORDER_VALUE) for path in page_cr}
+    out = _Rows(rng, {path: rng.uniform(*ORDER_VALUE) for path in page_cr})
     span = (world.period_end - world.period_start).days + 1
     anchor = max(0, world.day_index(world.period_start) - 1)
-    rows: list[TrafficRow] = []
     for i, day in enumerate(world.days):
         weekday = WEEKDAY_FACTOR[day.weekday()]
         into_period = max(0, (day - world.period_start).days + 1)
@@ -150,37 +151,64 @@ def traffic_rows(world: World, seed: int) -> list[TrafficRow]:
                 1 + LONG_TAIL[kind]
             ) + (4.0 if kind == "misc" else 0.0)
             organic *= weekday * math.exp(rng.gauss(0, ORGANIC_NOISE))
-            levels = OTHER_CHANNELS[kind]
             means = {"Organic Search": organic}
-            for channel, level in zip(CHANNELS[1:], levels, strict=True):
+            for channel, level in zip(CHANNELS[1:], OTHER_CHANNELS[kind], strict=True):
                 means[channel] = level * weekday * math.exp(rng.gauss(0, 0.2))
             for channel in CHANNELS:
                 sessions = _count(rng, means[channel])
                 if not sessions:
                     continue
                 cr = page_cr.get(path, 0.0) * (drift if channel == "Organic Search" else 1.0)
-                host_split = _host_split(rng, sessions) if channel == "Organic Search" else 0
-                for host, n in ((SITE_HOST, sessions - host_split), (BARE_HOST, host_split)):
+                bare = _host_split(rng, sessions) if channel == "Organic Search" else 0
+                for host, n in ((SITE_HOST, sessions - bare), (BARE_HOST, bare)):
                     if n:
-                        rows.append(_row(rng, day, host, path, channel, n, cr, page_aov))
+                        out.add(day, host, path, channel, n, cr)
             if day.weekday() == NEWSLETTER_WEEKDAY and kind in ("home", "guide"):
                 featured = kind == "home" or (i // 7 + hash_path(path)) % 8 == 0
-                if featured:
-                    n = _count(rng, NEWSLETTER_SESSIONS * (1.0 if kind == "home" else 0.5))
-                    if n:
-                        rows.append(
-                            _row(
-                                rng,
-                                day,
-                                SITE_HOST,
-                                path + NEWSLETTER_QUERY,
-                                "Email",
-                                n,
-                                page_cr.get(path, 0.0),
-                                page_aov,
-                            )
-                        )
-    return rows
+                n = _count(rng, NEWSLETTER_SESSIONS * (1.0 if kind == "home" else 0.5))
+                if featured and n:
+                    cr = page_cr.get(path, 0.0)
+                    out.add(day, SITE_HOST, path + NEWSLETTER_QUERY, "Email", n, cr)
+    return out.rows
+
+
+class _Rows:
+    """Collects rows; transactions carry their fractional remainder from day to day per
+    landing page and channel, so totals follow sessions x conversion rate without the noise of
+    rounding every row on its own."""
+
+    def __init__(self, rng: random.Random, order_value: dict[str, float]) -> None:
+        self.rng = rng
+        self.order_value = order_value
+        self.carry: dict[tuple[str, str, str], float] = {}
+        self.rows: list[TrafficRow] = []
+
+    def add(
+        self, day: date, host: str, landing: str, channel: str, sessions: int, cr: float
+    ) -> None:
+        rng = self.rng
+        engaged = min(sessions, _count(rng, sessions * rng.uniform(0.52, 0.7)))
+        key = (host, landing, channel)
+        expected = self.carry.get(key, 0.0) + sessions * cr
+        transactions = int(expected)
+        self.carry[key] = expected - transactions
+        revenue = 0.0
+        for _ in range(transactions):
+            revenue += self.order_value[landing.split("?")[0]] * math.exp(rng.gauss(0, 0.35))
+        key_events = transactions + _count(rng, sessions * KEY_EVENT_RATE)
+        self.rows.append(
+            TrafficRow(
+                day,
+                host,
+                landing,
+                channel,
+                sessions,
+                engaged,
+                key_events,
+                transactions,
+                round(revenue, 2),
+            )
+        )
 
 
 def _clicks(world: World, keywords: list, day_index: int) -> float:
@@ -199,24 +227,3 @@ def _count(rng: random.Random, mean: float) -> int:
 def _host_split(rng: random.Random, sessions: int) -> int:
     # A few visitors land on the bare domain before the redirect to www is recorded.
     return int(sessions * rng.uniform(0.01, 0.04)) if sessions >= 20 else 0
-
-
-def _row(
-    rng: random.Random,
-    day: date,
-    host: str,
-    landing: str,
-    channel: str,
-    sessions: int,
-    cr: float,
-    aov: dict[str, float],
-) -> TrafficRow:
-    engaged = min(sessions, _count(rng, sessions * rng.uniform(0.52, 0.7)))
-    transactions = _count(rng, sessions * cr) if cr else 0
-    revenue = 0.0
-    for _ in range(transactions):
-        revenue += aov[landing.split("?")[0]] * math.exp(rng.gauss(0, 0.35))
-    key_events = transactions + _count(rng, sessions * KEY_EVENT_RATE)
-    return TrafficRow(
-        day, host, landing, channel, sessions, engaged, key_events, transactions, round(revenue, 2)
-    )

@@ -61,7 +61,7 @@ def _manifest_is_stale(project: DbtProject) -> bool:
     )
 
 
-def build_dbt_assets(project: DbtProject, log_path: Path) -> dg.AssetsDefinition:
+def build_dbt_assets(project: DbtProject, state_dir: Path) -> dg.AssetsDefinition:
     @dbt_assets(
         manifest=project.manifest_path,
         project=project,
@@ -70,6 +70,12 @@ def build_dbt_assets(project: DbtProject, log_path: Path) -> dg.AssetsDefinition
     )
     def linkokr_dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource):
         """`dbt build`: staging views, intermediate and mart tables, and their tests."""
-        yield from dbt.cli(["build", "--log-path", str(log_path)], context=context).stream()
+        invocation = dbt.cli(
+            ["build", "--log-path", str(state_dir / "logs")],
+            context=context,
+            # One build at a time (the warehouse pool), so one target folder is enough.
+            target_path=state_dir / "build",
+        )
+        yield from invocation.stream()
 
     return linkokr_dbt_models
