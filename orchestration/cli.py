@@ -121,7 +121,8 @@ def _fmt(value, pct: bool = False) -> str:
     return str(value)
 
 
-def print_scoreboard(rows: list[dict], fmt: str, out=sys.stdout) -> None:
+def print_scoreboard(rows: list[dict], fmt: str, out=None) -> None:
+    out = out or sys.stdout
     if fmt == "json":
         out.write(
             json.dumps([{c: row[c] for c in STATUS_COLUMNS} for row in rows], default=str, indent=2)

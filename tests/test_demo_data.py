@@ -256,13 +256,13 @@ def test_demo_config_has_the_seed_objectives_in_a_period_half_way_through(demo):
         "amplification",
         "revenue",
     ]
-    assert sum(len(o["key_results"]) for o in objectives) == 13
+    assert sum(len(o["key_results"]) for o in objectives) == 12
     assert all(o["period"] == {"start": start, "end": end} for o in objectives)
     assert 14 < (demo.end_date - start).days < (end - start).days
-    (strong,) = [kr for kr in objectives[0]["key_results"] if kr["id"] == "strong-links"]
+    (domains,) = [kr for kr in objectives[0]["key_results"] if kr["id"] == "referring-domains"]
     first_month_end = start.replace(day=calendar.monthrange(start.year, start.month)[1])
-    assert strong["milestones"][0] == {"date": first_month_end, "value": 5}
-    assert start < strong["milestones"][1]["date"] < end
+    assert domains["milestones"][0] == {"date": first_month_end, "value": 880}
+    assert start < domains["milestones"][1]["date"] < end
     assert site["competitors"] == ["rival-gear.com", "peak-supply.com"]
 
 

@@ -20,7 +20,7 @@ from datetime import date, timedelta
 # "period" is the objective period of the demo config (a quarter that starts on the first day
 # of the month holding end_date - 50 days); "month 1" is its first calendar month.
 # With the defaults, on the last day of the history (55-88 % of the period elapsed) the key
-# results read roughly: dr on track; strong-links at risk; referring-domains and monthly-links
+# results read roughly: dr on track; referring-domains and monthly-links
 # behind; gap-domains achieved; gap-links on track to achieved; head-terms at risk;
 # pages-4-10, relevant-links, guide-traffic and category-links at risk (early in a month) to
 # on track; category-position on track; transactions at risk to behind (conversion fell).
