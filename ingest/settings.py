@@ -45,12 +45,11 @@ class Paths:
         )
 
     def export(self) -> dict[str, str]:
-        """The environment that child processes (dbt, Dagster) must see: absolute paths only."""
+        """The `LINKOKR_*` environment child processes (dbt) must see: absolute paths only."""
         return {
             "LINKOKR_HOME": str(self.home),
             "LINKOKR_CONFIG": str(self.config),
             "LINKOKR_INBOX": str(self.inbox),
             "LINKOKR_WAREHOUSE": str(self.warehouse),
             "LINKOKR_SERVING": str(self.serving),
-            "DAGSTER_HOME": str(self.dagster_home),
         }

@@ -48,7 +48,7 @@ def run_pipeline(paths: Paths, start: date | None = None, end: date | None = Non
     from orchestration.resources import ensure_dagster_home
 
     os.environ.update(paths.export())
-    ensure_dagster_home(paths.dagster_home)
+    os.environ["DAGSTER_HOME"] = str(ensure_dagster_home(paths.dagster_home))
     defs = build_definitions(paths)
     window = {}
     if start:

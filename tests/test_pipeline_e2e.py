@@ -22,8 +22,15 @@ DAYS = 120
 def demo(tmp_path_factory):
     home = tmp_path_factory.mktemp("demo_home")
     with pytest.MonkeyPatch.context() as mp:
-        for name in ("LINKOKR_CONFIG", "LINKOKR_INBOX", "LINKOKR_WAREHOUSE", "LINKOKR_SERVING",
-                     "DAGSTER_HOME", "LINKOKR_GA4_ENDPOINT", "GOOGLE_APPLICATION_CREDENTIALS"):
+        for name in (
+            "LINKOKR_CONFIG",
+            "LINKOKR_INBOX",
+            "LINKOKR_WAREHOUSE",
+            "LINKOKR_SERVING",
+            "DAGSTER_HOME",
+            "LINKOKR_GA4_ENDPOINT",
+            "GOOGLE_APPLICATION_CREDENTIALS",
+        ):
             mp.delenv(name, raising=False)
         mp.setenv("LINKOKR_HOME", str(home))
         code = main(["demo", "--days", str(DAYS)])
@@ -51,8 +58,9 @@ def latest(con, kr_id):
 
 def test_demo_exits_zero_and_loads_every_inbox_file(demo, wh):
     assert demo["code"] == 0
-    statuses = dict(wh.execute(
-        "select status, count(*) from ops.ingested_files group by status").fetchall())
+    statuses = dict(
+        wh.execute("select status, count(*) from ops.ingested_files group by status").fetchall()
+    )
     dropped = [p for p in (demo["home"] / "data" / "inbox").rglob("*") if p.is_file()]
     assert statuses == {"loaded": len(dropped)} and len(dropped) >= 10
     # GA4 came through the real client: one metadata row per day of history
@@ -60,36 +68,62 @@ def test_demo_exits_zero_and_loads_every_inbox_file(demo, wh):
 
 
 def test_backlinks_merge_vendors_and_sites(wh):
-    sites = dict(wh.execute("select site, count(*) from marts.fct_backlinks group by site"
-                            ).fetchall())
+    sites = dict(
+        wh.execute("select site, count(*) from marts.fct_backlinks group by site").fetchall()
+    )
     assert set(sites) == {"acme-outdoor.com", "rival-gear.com", "peak-supply.com"}
     # the same link seen by Ahrefs and Semrush is one row with both vendors
-    both = scalar(wh, "select count(*) from marts.fct_backlinks where site = 'acme-outdoor.com' "
-                      "and list_contains(vendors, 'ahrefs') and list_contains(vendors, 'semrush')")
+    both = scalar(
+        wh,
+        "select count(*) from marts.fct_backlinks where site = 'acme-outdoor.com' "
+        "and list_contains(vendors, 'ahrefs') and list_contains(vendors, 'semrush')",
+    )
     assert both > 100
-    assert scalar(wh, "select count(*) - count(distinct backlink_id) from marts.fct_backlinks "
-                      "where site = 'acme-outdoor.com'") == 0
-    lost = scalar(wh, "select count(*) from marts.fct_backlinks where lost_date is not null "
-                      "and not is_live and site = 'acme-outdoor.com'")
+    assert (
+        scalar(
+            wh,
+            "select count(*) - count(distinct backlink_id) from marts.fct_backlinks "
+            "where site = 'acme-outdoor.com'",
+        )
+        == 0
+    )
+    lost = scalar(
+        wh,
+        "select count(*) from marts.fct_backlinks where lost_date is not null "
+        "and not is_live and site = 'acme-outdoor.com'",
+    )
     assert lost > 0
-    tiers = {r[0] for r in wh.execute("select distinct quality_tier from marts.fct_backlinks")
-             .fetchall()}
+    tiers = {
+        r[0] for r in wh.execute("select distinct quality_tier from marts.fct_backlinks").fetchall()
+    }
     assert {"tier_1", "tier_2", "tier_3", "tier_4", "toxic"} <= tiers
     # the disavowed domain's links are toxic
-    assert scalar(wh, "select bool_and(is_toxic) from marts.fct_backlinks "
-                      "where source_domain = 'spammy-links.biz'") is True
+    assert (
+        scalar(
+            wh,
+            "select bool_and(is_toxic) from marts.fct_backlinks "
+            "where source_domain = 'spammy-links.biz'",
+        )
+        is True
+    )
     # pages are normalized: no scheme, no www., no trailing slash, no query on targets
-    bad = scalar(wh, "select count(*) from marts.fct_backlinks where target_page like 'www.%' "
-                     "or target_page like '%?%' or target_page like 'http%' "
-                     "or (target_page like '%/' and target_page not like '%.%/')")
+    bad = scalar(
+        wh,
+        "select count(*) from marts.fct_backlinks where target_page like 'www.%' "
+        "or target_page like '%?%' or target_page like 'http%' "
+        "or (target_page like '%/' and target_page not like '%.%/')",
+    )
     assert bad == 0
 
 
 def test_traffic_and_rankings_marts(wh):
     pages = wh.execute("select distinct page from marts.fct_page_traffic_daily").fetchall()
     assert pages and not [p for (p,) in pages if p.startswith("www.") or "?" in p]
-    days = scalar(wh, "select count(distinct date) from marts.fct_page_traffic_daily "
-                      "where channel_group = 'Organic Search'")
+    days = scalar(
+        wh,
+        "select count(distinct date) from marts.fct_page_traffic_daily "
+        "where channel_group = 'Organic Search'",
+    )
     assert days == DAYS
     assert scalar(wh, "select count(distinct keyword) from marts.fct_keyword_rankings_daily") > 50
 
@@ -97,8 +131,11 @@ def test_traffic_and_rankings_marts(wh):
 def test_every_key_result_has_a_latest_row_and_some_are_not_on_track(demo, wh):
     config = load_config(demo["home"] / "linkokr.yml")
     kr_ids = {kr.kr_id for kr in config.key_results()}
-    rows = dict(wh.execute("select kr_id, status from marts.fct_key_result_progress "
-                           "where is_latest").fetchall())
+    rows = dict(
+        wh.execute(
+            "select kr_id, status from marts.fct_key_result_progress where is_latest"
+        ).fetchall()
+    )
     assert set(rows) == kr_ids and len(kr_ids) == 12
     assert set(rows.values()) - {"on_track", "achieved"}, rows
     assert "no_data" not in rows.values()
@@ -106,51 +143,70 @@ def test_every_key_result_has_a_latest_row_and_some_are_not_on_track(demo, wh):
 
 def test_referring_domains_value_recomputed_from_fct_backlinks(wh):
     row = latest(wh, "authority.referring-domains")
-    expected = scalar(wh, """
+    expected = scalar(
+        wh,
+        """
         select count(distinct source_domain) from marts.fct_backlinks
         where site = 'acme-outdoor.com' and not is_toxic and first_seen_date <= ?
-          and (lost_date is null or lost_date > ?)""", [row["date"], row["date"]])
+          and (lost_date is null or lost_date > ?)""",
+        [row["date"], row["date"]],
+    )
     assert row["value"] == expected
     assert row["baseline"] == 850 and row["target"] == 1000
 
 
 def test_backlinks_acquired_value_recomputed_with_page_group_and_relevance(wh):
     row = latest(wh, "amplification.relevant-links")
-    start = scalar(wh, "select start_date from marts.dim_key_results "
-                       "where kr_id = 'amplification.relevant-links'")
-    expected = scalar(wh, """
+    start = scalar(
+        wh,
+        "select start_date from marts.dim_key_results where kr_id = 'amplification.relevant-links'",
+    )
+    expected = scalar(
+        wh,
+        """
         select count(*) from marts.fct_backlinks
         where site = 'acme-outdoor.com' and not is_toxic and is_relevant
           and target_page like 'acme-outdoor.com/guides/%'
-          and first_seen_date between ? and ?""", [start, row["date"]])
+          and first_seen_date between ? and ?""",
+        [start, row["date"]],
+    )
     assert row["value"] == expected > 0
 
 
 def test_organic_sessions_change_recomputed_from_traffic(wh):
     row = latest(wh, "amplification.guide-traffic")
-    start = scalar(wh, "select start_date from marts.dim_key_results "
-                       "where kr_id = 'amplification.guide-traffic'")
+    start = scalar(
+        wh,
+        "select start_date from marts.dim_key_results where kr_id = 'amplification.guide-traffic'",
+    )
 
     def s(day):
-        return scalar(wh, """
+        return scalar(
+            wh,
+            """
             select sum(sessions) from marts.fct_page_traffic_daily
             where site = 'acme-outdoor.com' and channel_group = 'Organic Search'
               and page like 'acme-outdoor.com/guides/%' and date between ? and ?""",
-                      [day - timedelta(days=27), day])
+            [day - timedelta(days=27), day],
+        )
 
     expected = 100 * (s(row["date"]) / s(start - timedelta(days=1)) - 1)
     assert row["value"] == pytest.approx(expected)
 
 
 def test_checks_report_each_key_result_status(demo, wh):
-    statuses = dict(wh.execute("select kr_id, status from marts.fct_key_result_progress "
-                               "where is_latest").fetchall())
+    statuses = dict(
+        wh.execute(
+            "select kr_id, status from marts.fct_key_result_progress where is_latest"
+        ).fetchall()
+    )
     config = load_config(demo["home"] / "linkokr.yml")
     progress = dg.AssetKey(["marts", "fct_key_result_progress"])
     with dg.DagsterInstance.from_config(str(demo["home"] / ".dagster")) as instance:
         for kr in config.key_results():
             record = instance.get_latest_asset_check_evaluation_record(
-                dg.AssetCheckKey(progress, kr.check_name))
+                dg.AssetCheckKey(progress, kr.check_name)
+            )
             evaluation = record.event.dagster_event.event_specific_data
             assert evaluation.passed == (statuses[kr.kr_id] in ("on_track", "achieved"))
             assert evaluation.metadata["status"].value == statuses[kr.kr_id]
@@ -164,8 +220,21 @@ def test_status_json_matches_the_mart(demo, wh, capsys):
     board = json.loads(capsys.readouterr().out)
     assert len(board) == 12
     first = board[0]
-    assert set(first) == {"kr_id", "objective_id", "site", "metric", "date", "value", "baseline",
-                          "target", "progress", "expected_progress", "pace", "status",
-                          "projected_value", "projected_status"}
+    assert set(first) == {
+        "kr_id",
+        "objective_id",
+        "site",
+        "metric",
+        "date",
+        "value",
+        "baseline",
+        "target",
+        "progress",
+        "expected_progress",
+        "pace",
+        "status",
+        "projected_value",
+        "projected_status",
+    }
     mart = latest(wh, first["kr_id"])
     assert first["status"] == mart["status"] and first["value"] == mart["value"]
