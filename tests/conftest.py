@@ -6,6 +6,23 @@ from pathlib import Path
 import pytest
 
 REPO = Path(__file__).resolve().parents[1]
+LINKOKR_ENV = (
+    "LINKOKR_CONFIG",
+    "LINKOKR_INBOX",
+    "LINKOKR_WAREHOUSE",
+    "LINKOKR_SERVING",
+    "DAGSTER_HOME",
+    "LINKOKR_GA4_ENDPOINT",
+    "GOOGLE_APPLICATION_CREDENTIALS",
+)
+
+
+def use_home(mp: pytest.MonkeyPatch, home: Path) -> Path:
+    """Point linkokr at `home` and nothing else: every other LINKOKR_* variable unset."""
+    for name in LINKOKR_ENV:
+        mp.delenv(name, raising=False)
+    mp.setenv("LINKOKR_HOME", str(home))
+    return home
 
 
 @pytest.fixture
@@ -14,15 +31,4 @@ def linkokr_home(tmp_path, monkeypatch) -> Path:
     home = tmp_path / "home"
     home.mkdir()
     shutil.copy(REPO / "linkokr.yml", home / "linkokr.yml")
-    for name in (
-        "LINKOKR_CONFIG",
-        "LINKOKR_INBOX",
-        "LINKOKR_WAREHOUSE",
-        "LINKOKR_SERVING",
-        "DAGSTER_HOME",
-        "LINKOKR_GA4_ENDPOINT",
-        "GOOGLE_APPLICATION_CREDENTIALS",
-    ):
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.setenv("LINKOKR_HOME", str(home))
-    return home
+    return use_home(monkeypatch, home)

@@ -14,6 +14,7 @@ import pytest
 
 from ingest.config import load_config
 from orchestration.cli import main
+from tests.conftest import use_home
 
 DAYS = 120
 
@@ -22,17 +23,7 @@ DAYS = 120
 def demo(tmp_path_factory):
     home = tmp_path_factory.mktemp("demo_home")
     with pytest.MonkeyPatch.context() as mp:
-        for name in (
-            "LINKOKR_CONFIG",
-            "LINKOKR_INBOX",
-            "LINKOKR_WAREHOUSE",
-            "LINKOKR_SERVING",
-            "DAGSTER_HOME",
-            "LINKOKR_GA4_ENDPOINT",
-            "GOOGLE_APPLICATION_CREDENTIALS",
-        ):
-            mp.delenv(name, raising=False)
-        mp.setenv("LINKOKR_HOME", str(home))
+        use_home(mp, home)
         code = main(["demo", "--days", str(DAYS)])
         yield {"home": home, "code": code, "mp": mp}
 

@@ -20,26 +20,6 @@ import duckdb
 
 REPO = Path(__file__).resolve().parents[2]
 BENCH_DIR = REPO / ".linkokr" / "bench"
-HEADER = [
-    "Referring page title",
-    "Referring page URL",
-    "Language",
-    "Domain rating",
-    "UR",
-    "Domain traffic",
-    "Target URL",
-    "Left context",
-    "Anchor",
-    "Right context",
-    "Type",
-    "Content",
-    "Nofollow",
-    "UGC",
-    "Sponsored",
-    "First seen",
-    "Last seen",
-    "Lost",
-]
 
 
 def generate(rows: int) -> Path:
