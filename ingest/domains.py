@@ -40,5 +40,11 @@ def registrable_domain(host: str) -> str:
     return result.top_domain_under_public_suffix or host
 
 
+def has_public_suffix(host: str) -> bool:
+    """True when the host ends in a listed public suffix (`acme.com`, not `export.csv`)."""
+    result = _extractor()(host.strip().lower())
+    return bool(result.suffix and result.domain)
+
+
 def registrable_domains(hosts: Iterable[str]) -> dict[str, str]:
     return {host: registrable_domain(host) for host in hosts}

@@ -20,6 +20,10 @@ from pathlib import Path
 SNIFF_BYTES = 256 * 1024
 DELIMITERS = ("\t", ",", ";")
 DATE_IN_NAME = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
+# A 1 MB field in UTF-16 is a 2 MB line; DuckDB's default limit is 2 MB.
+MAX_LINE_BYTES = 64 * 1024 * 1024
+REJECTS_TABLE = "linkokr_reject_errors"
+REJECTS_SCAN = "linkokr_reject_scans"
 
 
 class FileRejected(ValueError):
@@ -104,6 +108,11 @@ def find_header(
     if path.stat().st_size == 0:
         raise FileRejected("empty file (0 bytes)")
     encoding = detect_encoding(path.open("rb").read(4096))
+    if encoding == "utf-16" and path.stat().st_size % 2:
+        raise FileRejected(
+            f"truncated UTF-16 file: odd byte count ({path.stat().st_size} bytes), so the last "
+            "line was cut off; loading it as a snapshot would mark links as lost. Export it again."
+        )
     lines = head_lines(path, encoding, max_lines)
     if not any(line.strip() for line in lines):
         raise FileRejected("empty file (no text)")
@@ -141,9 +150,13 @@ def csv_relation_sql(layout: CsvLayout) -> tuple[str, list[object]]:
     semicolons, SQL); the mapping from names to positions is done in Python from the header.
     """
     columns = {f"c{i}": "VARCHAR" for i in range(len(layout.header))}
+    # No sniffing (the header was found above); malformed rows are skipped and recorded in the
+    # REJECTS_TABLE temp table instead of failing the file.
     sql = (
         "read_csv(?, delim = ?, quote = '\"', escape = '\"', header = false, skip = ?, "
-        "columns = ?, encoding = ?, null_padding = true, parallel = true)"
+        "columns = ?, encoding = ?, auto_detect = false, null_padding = true, parallel = true, "
+        f"max_line_size = {MAX_LINE_BYTES}, ignore_errors = true, store_rejects = true, "
+        f"rejects_table = '{REJECTS_TABLE}', rejects_scan = '{REJECTS_SCAN}')"
     )
     return sql, [
         str(layout.path),

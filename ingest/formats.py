@@ -24,6 +24,7 @@ class FileFormat:
     signature: Sequence[str] = ()  # at least one of these header names must be present
     forbidden: Sequence[str] = ()  # none of these may be present (tells look-alikes apart)
     site_column: str | None = None  # canonical column whose registrable domain names the site
+    site_from_name: bool = False  # no URL column: the site is the domain in the file name
     raw_columns: Sequence[str] = field(default=())  # all columns of the raw table (union per table)
 
     def matches(self, names: Sequence[str]) -> bool:
@@ -230,6 +231,16 @@ DOMAIN_METRIC_FORMATS = (
         "domain_metrics",
         DOMAIN_METRIC_COLUMNS,
         required=list(DOMAIN_METRIC_COLUMNS),
+    ),
+    # Ahrefs "Domain rating" history export: no domain column, the site is in the file name.
+    FileFormat(
+        "ahrefs_dr_history",
+        "ahrefs",
+        "domain_metrics",
+        "domain_metrics",
+        {"metric_date": ["Date"], "value": ["Domain Rating", "DR"]},
+        required=["metric_date", "value"],
+        site_from_name=True,
     ),
 )
 

@@ -9,6 +9,7 @@ warehouse as it was. Content is identified by SHA-256: the same bytes under anot
 from __future__ import annotations
 
 import logging
+import re
 import shutil
 import tempfile
 import zipfile
@@ -21,8 +22,10 @@ from pathlib import Path
 
 import duckdb
 
-from ingest.domains import HOST_PATTERN, registrable_domain
+from ingest.domains import HOST_PATTERN, has_public_suffix, registrable_domain
 from ingest.files import (
+    REJECTS_SCAN,
+    REJECTS_TABLE,
     CsvLayout,
     FileRejected,
     csv_relation_sql,
@@ -39,6 +42,16 @@ from ingest.settings import INBOX_KINDS
 log = logging.getLogger(__name__)
 
 REJECTED_DIR = "_rejected"
+DOMAIN_IN_NAME = re.compile(r"(?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?\.)+[a-z]{2,}")
+# The file's fault, so it goes to _rejected/. Anything else (a full disk, a bug) fails the load
+# and leaves the file in place to be retried.
+FILE_PROBLEMS = (
+    FileRejected,
+    duckdb.InvalidInputException,
+    duckdb.ConversionException,
+    UnicodeError,
+    zipfile.BadZipFile,
+)
 LINEAGE_COLUMNS = {
     "_source": "varchar",
     "_format": "varchar",
@@ -47,6 +60,7 @@ LINEAGE_COLUMNS = {
     "_row_number": "bigint",
     "_loaded_at": "timestamp",
     "_snapshot_date": "date",
+    "_site": "varchar",  # set by API pulls; for files the ledger's detected site applies
 }
 TRANSCODE_CHUNK = 1 << 20
 
@@ -60,7 +74,8 @@ class LoadResult:
     site: str | None = None
     snapshot_date: date | None = None
     rows_loaded: int = 0
-    error: str | None = None
+    rows_rejected: int = 0
+    error: str | None = None  # why a file was rejected, or which of its rows were
 
 
 def quote_ident(name: str) -> str:
@@ -153,6 +168,14 @@ def ensure_raw_tables(con: duckdb.DuckDBPyConnection) -> list[str]:
     return list(tables)
 
 
+def site_from_name(name: str) -> str | None:
+    """The registrable domain of the first domain-like token in a file name (`acme.com-...csv`)."""
+    for match in DOMAIN_IN_NAME.finditer(name.lower()):
+        if has_public_suffix(match[0]):
+            return registrable_domain(match[0].removeprefix("www."))
+    return None
+
+
 def detect_site(con: duckdb.DuckDBPyConnection, fmt: FileFormat, sha: str) -> str | None:
     """The most common registrable domain of the format's site column (per distinct host)."""
     if fmt.site_column is None:
@@ -172,6 +195,13 @@ def detect_site(con: duckdb.DuckDBPyConnection, fmt: FileFormat, sha: str) -> st
     return counts.most_common(1)[0][0] if counts else None
 
 
+@dataclass(frozen=True)
+class RowCounts:
+    loaded: int
+    rejected: int
+    samples: tuple[str, ...]  # a few "line N: why" lines for the report
+
+
 def _insert_rows(
     con: duckdb.DuckDBPyConnection,
     layout: CsvLayout,
@@ -180,27 +210,55 @@ def _insert_rows(
     file_name: str,
     sha: str,
     snapshot: date,
-) -> int:
-    selected = []
+) -> RowCounts:
+    """Stream the file into its raw table; malformed rows and rows lacking a required column are
+    left out, counted, and sampled (with line numbers) for the report."""
+    table = f"raw.{quote_ident(fmt.table)}"
+    selected, required = [], []
     for canonical, aliases in fmt.columns.items():
         index = layout.index(aliases)
         if index is not None:
             selected.append(f"nullif(trim(c{index}), '') as {quote_ident(canonical)}")
+            if canonical in fmt.required:
+                required.append(f"nullif(trim(c{index}), '') is not null")
     relation, params = csv_relation_sql(layout)
-    sql = f"""
-        insert into raw.{quote_ident(fmt.table)} by name
-        select {", ".join(selected)},
-               ? as _source, ? as _format, ? as _file, ? as _file_sha256,
-               row_number() over () as _row_number,
-               now() at time zone 'UTC' as _loaded_at,
-               ? as _snapshot_date
-        from {relation}
-    """
-    lineage = [fmt.source, fmt.format_id, file_name, sha, snapshot]
-    con.execute(sql, lineage + params)
-    return con.execute(
-        f"select count(*) from raw.{quote_ident(fmt.table)} where _file_sha256 = ?", [sha]
+    for temp in (REJECTS_TABLE, REJECTS_SCAN):
+        con.execute(f"drop table if exists {temp}")
+    # Rows are numbered in file order (a data row's line is _row_number + header line + 1).
+    rows = con.execute(
+        f"""
+        insert into {table} by name
+        select * exclude (_ok)
+        from (
+            select {", ".join(selected)},
+                   {" and ".join(required) or "true"} as _ok,
+                   ? as _source, ? as _format, ? as _file, ? as _file_sha256,
+                   row_number() over () as _row_number,
+                   now() at time zone 'UTC' as _loaded_at,
+                   ? as _snapshot_date
+            from {relation}
+        )
+        where _ok
+        """,
+        [fmt.source, fmt.format_id, file_name, sha, snapshot, *params],
     ).fetchone()[0]
+    malformed = con.execute(
+        f"select line, error_message from {REJECTS_TABLE} order by line"
+    ).fetchall()
+    incomplete = (
+        con.execute(
+            f"select count(*) from {relation} where not ({' and '.join(required) or 'true'})",
+            params,
+        ).fetchone()[0]
+        if required
+        else 0
+    )
+    samples = [f"line {line}: {message}" for line, message in malformed[:5]]
+    if incomplete:
+        samples.append(
+            f"{incomplete} row(s) without a value in a required column ({', '.join(fmt.required)})"
+        )
+    return RowCounts(rows, len({line for line, _ in malformed}) + incomplete, tuple(samples))
 
 
 def _ledger(
@@ -285,10 +343,17 @@ def load_file(con: duckdb.DuckDBPyConnection, path: Path, kind: str) -> LoadResu
             ensure_raw_table(con, fmt)
             con.execute("begin transaction")
             try:
-                rows = _insert_rows(
+                counts = _insert_rows(
                     con, layout, fmt, file_name=path.name, sha=sha, snapshot=snapshot
                 )
-                site = detect_site(con, fmt, sha)
+                if counts.loaded == 0 and counts.rejected:
+                    raise FileRejected(
+                        f"none of the {counts.rejected} data rows could be read (wrong delimiter "
+                        "or a broken export?):\n" + "\n".join(counts.samples)
+                    )
+                site = site_from_name(path.name) if fmt.site_from_name else None
+                site = site or detect_site(con, fmt, sha)
+                report = "\n".join(counts.samples) or None
                 _ledger(
                     con,
                     sha=sha,
@@ -298,13 +363,15 @@ def load_file(con: duckdb.DuckDBPyConnection, path: Path, kind: str) -> LoadResu
                     fmt=fmt,
                     site=site,
                     snapshot=snapshot,
-                    rows=rows,
+                    rows=counts.loaded,
+                    rejected=counts.rejected,
+                    error=report,
                 )
                 con.execute("commit")
             except BaseException:
                 con.execute("rollback")
                 raise
-    except (FileRejected, duckdb.Error, UnicodeError, OSError) as error:
+    except FILE_PROBLEMS as error:
         reason = str(error)
         moved = reject_file(path, path.parent, reason)
         con.execute("begin transaction")
@@ -312,5 +379,16 @@ def load_file(con: duckdb.DuckDBPyConnection, path: Path, kind: str) -> LoadResu
         con.execute("commit")
         log.warning("%s rejected: %s", path.name, reason.splitlines()[0] if reason else "")
         return LoadResult(path, kind, "rejected", error=reason)
-    log.info("%s: %d rows from %s (%s, snapshot %s)", path.name, rows, fmt.source, site, snapshot)
-    return LoadResult(path, kind, "loaded", fmt.source, site, snapshot, rows)
+    if counts.rejected:
+        log.warning("%s: %d malformed row(s) left out:\n%s", path.name, counts.rejected, report)
+    log.info(
+        "%s: %d rows from %s (%s, snapshot %s)",
+        path.name,
+        counts.loaded,
+        fmt.source,
+        site,
+        snapshot,
+    )
+    return LoadResult(
+        path, kind, "loaded", fmt.source, site, snapshot, counts.loaded, counts.rejected, report
+    )

@@ -227,23 +227,128 @@ def test_zipped_export_takes_the_snapshot_date_from_the_zip_name(tmp_path, con):
     )
 
 
-def test_a_file_that_breaks_mid_load_leaves_the_warehouse_unchanged(tmp_path, con):
-    good_rows = "\n".join(
-        f"https://acme.com/p{i},https://src{i}.example.org/,a,2026-04-20,2025-12-01,,,,,,,,1,2,"
-        for i in range(3000)
+MAJESTIC_HEADER = (
+    "Target URL,Source URL,Anchor Text,Source Crawl Date,Source First Found Date,"
+    "FlagNoFollow,FlagImageLink,FlagRedirect,FlagFrame,FlagOldCrawl,FlagAltText,"
+    "FlagMention,SourceCitationFlow,SourceTrustFlow\n"
+)
+
+
+def majestic_rows(n: int, anchor: str = "a") -> str:
+    return "".join(
+        f"https://acme.com/p{i},https://src{i}.example.org/,{anchor},2026-04-20,2025-12-01,"
+        ",,,,,,,1,2\n"
+        for i in range(n)
     )
+
+
+def test_malformed_rows_are_counted_and_reported_and_the_good_rows_load(tmp_path, con):
     path = write_text(
         tmp_path / "backlinks" / "rival_2026-05-02.csv",
-        "Target URL,Source URL,Anchor Text,Source Crawl Date,Source First Found Date,"
-        "FlagNoFollow,FlagImageLink,FlagRedirect,FlagFrame,FlagOldCrawl,FlagAltText,"
-        "FlagMention,SourceCitationFlow,SourceTrustFlow\n"
-        + good_rows
-        + '\nhttps://acme.com/x,"unterminated quote,a,b\n',
+        MAJESTIC_HEADER
+        + majestic_rows(3)
+        + "https://acme.com/x,https://y.example.org/,a,b,c,d,e,f,g,h,i,j,k,l,m,n,o\n"
+        + majestic_rows(2),
     )
     result = load_file(con, path, "backlinks")
-    assert result.status == "rejected"
+    assert (result.status, result.rows_loaded, result.rows_rejected) == ("loaded", 5, 1)
+    assert "line 5" in result.error
+    row = con.execute("select rows_loaded, rows_rejected, error from ops.ingested_files").fetchone()
+    assert row[:2] == (5, 1) and "line 5" in row[2]
+
+
+def test_a_crash_mid_load_leaves_the_warehouse_unchanged_and_the_file_in_place(
+    tmp_path, con, monkeypatch
+):
+    import ingest.inbox
+
+    path = write_text(
+        tmp_path / "backlinks" / "rival_2026-05-02.csv", MAJESTIC_HEADER + majestic_rows(3000)
+    )
+
+    def crash(*args, **kwargs):
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(ingest.inbox, "detect_site", crash)
+    with pytest.raises(RuntimeError, match="disk full"):
+        load_file(con, path, "backlinks")
     assert con.execute("select count(*) from raw.backlinks_majestic").fetchone()[0] == 0
-    assert ledger(con)[0][1] == "rejected"
+    assert ledger(con) == []
+    assert path.exists()
+    monkeypatch.undo()
+    assert load_file(con, path, "backlinks").rows_loaded == 3000
+
+
+def test_header_only_file_loads_zero_rows(tmp_path, con):
+    path = write_text(tmp_path / "backlinks" / "rival_2026-05-02.csv", MAJESTIC_HEADER)
+    result = load_file(con, path, "backlinks")
+    assert (result.status, result.rows_loaded, result.rows_rejected) == ("loaded", 0, 0)
+
+
+def test_truncated_utf16_file_is_rejected_with_the_reason(tmp_path, con):
+    path = write_ahrefs_utf16(
+        tmp_path / "backlinks" / "acme.com_2026-05-01.csv",
+        [ahrefs_row("https://x.example.org/", "https://acme.com/")],
+    )
+    path.write_bytes(path.read_bytes()[:-1])
+    result = load_file(con, path, "backlinks")
+    assert result.status == "rejected" and "odd byte count" in result.error
+    assert (tmp_path / "backlinks" / "_rejected" / f"{path.name}.error.txt").exists()
+
+
+def test_wrong_delimiter_rows_reject_the_file_with_a_hint(tmp_path, con):
+    rows = majestic_rows(4).replace(",", ";")
+    path = write_text(tmp_path / "backlinks" / "rival_2026-05-02.csv", MAJESTIC_HEADER + rows)
+    result = load_file(con, path, "backlinks")
+    assert result.status == "rejected" and "wrong delimiter" in result.error
+    assert con.execute("select count(*) from raw.backlinks_majestic").fetchone()[0] == 0
+
+
+def test_windows_1252_file_is_transcoded(tmp_path, con):
+    path = write_text(
+        tmp_path / "backlinks" / "rival_2026-05-02.csv",
+        MAJESTIC_HEADER + majestic_rows(2, anchor="tente légère à 20 €"),
+        encoding="cp1252",
+    )
+    assert load_file(con, path, "backlinks").rows_loaded == 2
+    assert (
+        con.execute("select distinct anchor_text from raw.backlinks_majestic").fetchone()[0]
+        == "tente légère à 20 €"
+    )
+
+
+def test_a_one_megabyte_field_loads_intact(tmp_path, con):
+    big = "x" * 1_000_000
+    path = write_ahrefs_utf16(
+        tmp_path / "backlinks" / "acme.com_2026-05-01.csv",
+        [ahrefs_row("https://x.example.org/", "https://acme.com/") for _ in range(2)],
+    )
+    text = path.read_bytes().decode("utf-16").replace("Best tents of 2026", big, 1)
+    path.write_bytes(codecs.BOM_UTF16_LE + text.lstrip("\ufeff").encode("utf-16-le"))
+    assert load_file(con, path, "backlinks").rows_loaded == 2
+    assert (
+        con.execute(
+            "select max(length(referring_page_title)) from raw.backlinks_ahrefs"
+        ).fetchone()[0]
+        == 1_000_000
+    )
+
+
+def test_sql_looking_headers_values_and_paths_are_only_data(tmp_path, con):
+    con.execute("create table raw.y as select 1 as keep")
+    evil = '"x"; drop table raw.y; --'
+    folder = tmp_path / 'it\'s a "quoted" folder' / "backlinks"
+    path = write_text(
+        folder / 'rival\'s "export" 2026-05-02.csv',
+        MAJESTIC_HEADER.replace("\n", f',"{evil.replace(chr(34), chr(34) * 2)}"\n')
+        + f'https://acme.com/p,https://s.example.org/,"{evil.replace(chr(34), chr(34) * 2)}",'
+        "2026-04-20,2025-12-01,,,,,,,,1,2,x\n",
+    )
+    result = load_file(con, path, "backlinks")
+    assert (result.status, result.rows_loaded) == ("loaded", 1)
+    assert con.execute("select anchor_text from raw.backlinks_majestic").fetchone()[0] == evil
+    assert con.execute("select keep from raw.y").fetchone()[0] == 1
+    assert ledger(con)[0][0] == path.name
 
 
 def test_empty_file_is_rejected(tmp_path, con):

@@ -12,7 +12,7 @@ renamed as (
     select
         'semrush' as vendor,
         source._format as vendor_format,
-        files.site,
+        coalesce(source._site, files.site) as site,
         source._snapshot_date as snapshot_date,
         source.source_url,
         source.source_title,
@@ -41,7 +41,7 @@ renamed as (
         source._row_number as row_number,
         source._loaded_at as loaded_at
     from source
-    inner join files on source._file_sha256 = files.file_sha256
+    left join files on source._file_sha256 = files.file_sha256
 )
 
 select * from renamed

@@ -11,7 +11,7 @@ files as (
 renamed as (
     select
         source._source as source,
-        files.site,
+        coalesce(source._site, files.site) as site,
         {{ parse_date('source.ranking_date') }} as ranking_date,
         lower(trim(source.keyword)) as keyword,
         -- every "not ranking" marker (`-`, empty, `>100`, `100+`, `Not in top 100`) is null
@@ -31,7 +31,7 @@ renamed as (
         source._row_number as row_number,
         source._loaded_at as loaded_at,
     from source
-    inner join files on source._file_sha256 = files.file_sha256
+    left join files on source._file_sha256 = files.file_sha256
     where nullif(trim(source.keyword), '') is not null
 )
 

@@ -1,0 +1,427 @@
+"""Ahrefs API v3 pulls: a target's backlinks (keyset-paged) and its domain-rating history.
+
+v3 has no offset, so `iter_backlink_pages` pages by a compound keyset: rows ordered by
+(`first_seen_link`, `url_from`, `url_to`) and each request asks, with a `where` filter, for
+the rows after the last key of the previous page. Paging by timestamp alone would loop or skip
+when a page boundary falls inside a run of links first seen in the same second, which is
+common (a site-wide link is first seen on every page at once).
+
+API units cost money, so a pull can be capped (`max_rows`); a capped pull says so in the log.
+`write_backlinks` and `write_domain_ratings` land the rows in the raw tables the inbox files
+use (`raw.backlinks_ahrefs`, `raw.domain_metrics`), replacing an earlier pull of the same site
+and day in one transaction. Docs: https://docs.ahrefs.com/docs/api/reference/introduction
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+import uuid
+from collections.abc import Callable, Iterable, Iterator
+from datetime import date
+from typing import Any
+
+import duckdb
+import httpx
+
+from ingest.formats import BACKLINK_FORMATS, DOMAIN_METRIC_FORMATS, FileFormat
+from ingest.http import raise_for_status, redact_text, request_with_retries
+from ingest.inbox import ensure_raw_table, quote_ident
+
+log = logging.getLogger(__name__)
+
+DEFAULT_BASE_URL = "https://api.ahrefs.com"
+BACKLINKS_PATH = "/v3/site-explorer/all-backlinks"
+DOMAIN_RATING_PATH = "/v3/site-explorer/domain-rating-history"
+FIELDS = (
+    "url_from",
+    "url_to",
+    "title",
+    "anchor",
+    "domain_rating_source",
+    "url_rating_source",
+    "is_dofollow",
+    "is_nofollow",
+    "is_ugc",
+    "is_sponsored",
+    "is_content",
+    "first_seen_link",
+    "last_visited",
+    "last_seen",
+)
+KEYSET = ("first_seen_link", "url_from", "url_to")
+ORDER_BY = ",".join(f"{field}:asc" for field in KEYSET)
+MODE = "subdomains"
+HISTORY = "all_time"
+# raw.backlinks_ahrefs column <- v3 field; the raw table's other columns stay null for API rows.
+RAW_COLUMNS = {
+    "referring_page_url": "url_from",
+    "target_url": "url_to",
+    "referring_page_title": "title",
+    "anchor": "anchor",
+    "domain_rating": "domain_rating_source",
+    "url_rating": "url_rating_source",
+    "nofollow": "is_nofollow",
+    "ugc": "is_ugc",
+    "sponsored": "is_sponsored",
+    "content": "is_content",
+    "first_seen": "first_seen_link",
+    "last_seen": "last_visited",
+    "lost": "last_seen",
+}
+SOURCE = "ahrefs"
+FORMAT = "ahrefs_api"
+DR_METRIC = "ahrefs_dr"
+
+
+class AhrefsError(RuntimeError):
+    """The Ahrefs API refused a request or answered something the client cannot page through."""
+
+
+class AhrefsAuthError(AhrefsError):
+    """401/403: the API key is missing, wrong, or not allowed this request."""
+
+
+class AhrefsClient:
+    """One Ahrefs v3 API connection: base URL, timeout and bearer key set once."""
+
+    def __init__(
+        self,
+        base_url: str | None,
+        api_key: str,
+        *,
+        timeout: float = 30.0,
+        max_attempts: int = 6,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        if not api_key:
+            raise AhrefsAuthError("No Ahrefs API key configured.")
+        self._api_key = api_key
+        self.max_attempts = max_attempts
+        self.sleep = sleep
+        self.requests = 0
+        self._http = httpx.Client(
+            base_url=(base_url or DEFAULT_BASE_URL).rstrip("/"),
+            timeout=httpx.Timeout(timeout),
+            headers={"Authorization": f"Bearer {api_key}", "Accept": "application/json"},
+            event_hooks={"request": [self._count_request]},
+        )
+
+    def close(self) -> None:
+        self._http.close()
+
+    def __enter__(self) -> AhrefsClient:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        return f"AhrefsClient(base_url={str(self._http.base_url)!r})"
+
+    # backlinks -------------------------------------------------------------------------
+    def iter_backlink_pages(
+        self, target: str, *, page_size: int = 1000, max_rows: int | None = None
+    ) -> Iterator[list[dict[str, Any]]]:
+        """Every backlink of `target` (all time, subdomains), one list of v3 rows per request."""
+        if page_size < 1:
+            raise ValueError("page_size must be at least 1")
+        fetched = 0
+        last_key: tuple[Any, ...] | None = None
+        while True:
+            limit = page_size if max_rows is None else min(page_size, max_rows - fetched)
+            if limit <= 0:
+                log.warning(
+                    "Ahrefs backlinks for %s: stopped at the cap of %d rows per pull "
+                    "(max_rows); the target may have more backlinks than were loaded",
+                    target,
+                    max_rows,
+                )
+                return
+            params: dict[str, Any] = {
+                "target": target,
+                "select": ",".join(FIELDS),
+                "mode": MODE,
+                "history": HISTORY,
+                "limit": limit,
+                "order_by": ORDER_BY,
+                "output": "json",
+            }
+            if last_key is not None:
+                params["where"] = json.dumps(_after(last_key), separators=(",", ":"))
+            rows = self._get_json(BACKLINKS_PATH, params).get("backlinks")
+            if not isinstance(rows, list):
+                raise AhrefsError(f"Ahrefs {BACKLINKS_PATH}: response has no `backlinks` list")
+            fetched += len(rows)
+            log.debug(
+                "Ahrefs backlinks for %s: %d rows after %d requests", target, fetched, self.requests
+            )
+            if rows:
+                yield rows
+            if len(rows) < limit:
+                return
+            key = tuple(rows[-1].get(field) for field in KEYSET)
+            if any(value is None for value in key):
+                # Rows sort with nulls last, so nothing can be asked for after this one.
+                raise AhrefsError(
+                    f"Ahrefs backlinks for {target}: a row without {'/'.join(KEYSET)} ends a "
+                    "full page; cannot page past it"
+                )
+            if key == last_key:
+                raise AhrefsError(
+                    f"Ahrefs backlinks for {target}: the API returned the same page twice; "
+                    "it ignored the keyset filter"
+                )
+            last_key = key
+
+    # domain rating ---------------------------------------------------------------------
+    def domain_rating_history(
+        self, target: str, date_from: date, date_to: date
+    ) -> list[dict[str, Any]]:
+        """`[{"date": "YYYY-MM-DD", "domain_rating": float}, …]` for `target`, oldest first."""
+        params = {
+            "target": target,
+            "date_from": date_from.isoformat(),
+            "date_to": date_to.isoformat(),
+            "output": "json",
+        }
+        rows = self._get_json(DOMAIN_RATING_PATH, params).get("domain_ratings")
+        if not isinstance(rows, list):
+            raise AhrefsError(f"Ahrefs {DOMAIN_RATING_PATH}: response has no `domain_ratings`")
+        return rows
+
+    # transport -------------------------------------------------------------------------
+    def _get_json(self, path: str, params: dict[str, Any]) -> dict[str, Any]:
+        response = request_with_retries(
+            self._http, "GET", path, params=params, max_attempts=self.max_attempts, sleep=self.sleep
+        )
+        message = self._error_message(response)
+        if response.status_code in (401, 403):
+            raise AhrefsAuthError(
+                f"Ahrefs API refused the key (HTTP {response.status_code}) for {path}: {message}"
+            )
+        raise_for_status(response, message)
+        try:
+            payload = response.json()
+        except ValueError:
+            raise AhrefsError(f"Ahrefs {path}: the response is not JSON") from None
+        if not isinstance(payload, dict):
+            raise AhrefsError(f"Ahrefs {path}: expected a JSON object")
+        return payload
+
+    def _error_message(self, response: httpx.Response) -> str | None:
+        if response.is_success:
+            return None
+        try:
+            payload = response.json()
+            message = payload.get("error") if isinstance(payload, dict) else None
+        except ValueError:
+            message = None
+        text = str(message) if message else response.text[:300]
+        return redact_text(text, [self._api_key])
+
+    def _count_request(self, request: httpx.Request) -> None:
+        self.requests += 1
+
+
+def _after(key: tuple[Any, ...]) -> dict[str, Any]:
+    """A v3 `where` selecting rows whose (first_seen_link, url_from, url_to) sorts after `key`."""
+    first_seen, url_from, url_to = key
+
+    def cond(field: str, op: str, value: Any) -> dict[str, Any]:
+        return {"field": field, "is": [op, value]}
+
+    return {
+        "or": [
+            cond("first_seen_link", "gt", first_seen),
+            {
+                "and": [
+                    cond("first_seen_link", "eq", first_seen),
+                    {
+                        "or": [
+                            cond("url_from", "gt", url_from),
+                            {
+                                "and": [
+                                    cond("url_from", "eq", url_from),
+                                    cond("url_to", "gt", url_to),
+                                ]
+                            },
+                        ]
+                    },
+                ]
+            },
+        ]
+    }
+
+
+# writers ---------------------------------------------------------------------------------
+def new_pull_id() -> str:
+    """An id for one API pull, stored as `_file_sha256` so a pull is traceable like a file."""
+    return f"api-{uuid.uuid4().hex}"
+
+
+def backlinks_request_label(target: str) -> str:
+    """What a pull asked for, readable and without the key: stored as `_file`."""
+    return f"GET {BACKLINKS_PATH}?target={target}&mode={MODE}&history={HISTORY}"
+
+
+def write_backlinks(
+    con: duckdb.DuckDBPyConnection,
+    pages: Iterable[list[dict[str, Any]]],
+    *,
+    target: str,
+    site: str,
+    pull_id: str,
+    snapshot_date: date,
+) -> int:
+    """Land an Ahrefs pull in `raw.backlinks_ahrefs` as `site`'s snapshot of `snapshot_date`.
+
+    Pages are staged in a temporary table as they arrive (the pull may run to millions of
+    rows), then the site-day's earlier API rows are replaced in one transaction: a pull that
+    fails half-way changes nothing.
+    """
+    return write_api_snapshot(
+        con,
+        pages,
+        fmt=_format("backlinks_ahrefs"),
+        mapping=RAW_COLUMNS,
+        source=SOURCE,
+        format_id=FORMAT,
+        label=backlinks_request_label(target),
+        site=site,
+        pull_id=pull_id,
+        snapshot_date=snapshot_date,
+    )
+
+
+def write_domain_ratings(
+    con: duckdb.DuckDBPyConnection, rows: list[dict[str, Any]], *, site: str, pull_id: str
+) -> int:
+    """Land DR history rows in `raw.domain_metrics` as metric `ahrefs_dr` of `site`.
+
+    Replaces earlier API rows of the same site, dates and metric; rows from inbox files stay.
+    """
+    dates = [str(row["date"]) for row in rows]
+    values = [_text(row.get("domain_rating")) for row in rows]
+    snapshot_dates = [date.fromisoformat(d[:10]) for d in dates]
+    label = f"GET {DOMAIN_RATING_PATH}?target={site}&date_from={min(dates, default='')}" + (
+        f"&date_to={max(dates, default='')}"
+    )
+    table = "raw.domain_metrics"
+    con.execute("begin transaction")
+    try:
+        ensure_raw_table(con, DOMAIN_METRIC_FORMATS[0])
+        con.execute(
+            f"delete from {table} where _format = ? and domain = ? and metric = ? "
+            "and metric_date in (select unnest(?::varchar[]))",
+            [FORMAT, site, DR_METRIC, dates],
+        )
+        if rows:
+            con.execute(
+                f"""
+                insert into {table} by name
+                select
+                    unnest(?::varchar[]) as metric_date,
+                    ? as domain,
+                    ? as metric,
+                    unnest(?::varchar[]) as value,
+                    ? as _source,
+                    ? as _format,
+                    ? as _file,
+                    ? as _file_sha256,
+                    unnest(range(1, ? + 1)) as _row_number,
+                    now() at time zone 'UTC' as _loaded_at,
+                    unnest(?::date[]) as _snapshot_date
+                """,
+                [dates, site, DR_METRIC, values, SOURCE, FORMAT, label, pull_id, len(rows),
+                 snapshot_dates],
+            )
+        con.execute("commit")
+    except BaseException:
+        con.execute("rollback")
+        raise
+    log.info("Ahrefs DR history for %s: wrote %d days", site, len(rows))
+    return len(rows)
+
+
+def write_api_snapshot(
+    con: duckdb.DuckDBPyConnection,
+    pages: Iterable[list[dict[str, Any]]],
+    *,
+    fmt: FileFormat,
+    mapping: dict[str, str],
+    source: str,
+    format_id: str,
+    label: str,
+    site: str,
+    pull_id: str,
+    snapshot_date: date,
+) -> int:
+    """Stage `pages` (API rows keyed by API field) and replace the site-day's API snapshot.
+
+    Shared by the Ahrefs and Semrush writers: `mapping` is raw column <- API field; raw
+    columns it leaves out stay null. Returns the number of rows written.
+    """
+    raw_columns = list(mapping)
+    staging = quote_ident(f"_pull_{uuid.uuid4().hex}")
+    table = f"raw.{quote_ident(fmt.table)}"
+    columns_sql = ", ".join(f"{quote_ident(c)} varchar" for c in raw_columns)
+    con.execute(f"create temp table {staging} (_row_number bigint, {columns_sql})")
+    try:
+        total = 0
+        unnests = ", ".join(
+            f"unnest(?::varchar[]) as {quote_ident(column)}" for column in raw_columns
+        )
+        for page in pages:
+            if not page:
+                continue
+            values = [[_text(row.get(mapping[column])) for row in page] for column in raw_columns]
+            con.execute(
+                f"insert into {staging} select unnest(range(?, ?)) as _row_number, {unnests}",
+                [total + 1, total + len(page) + 1, *values],
+            )
+            total += len(page)
+        con.execute("begin transaction")
+        try:
+            ensure_raw_table(con, fmt)
+            con.execute(f"alter table {table} add column if not exists _site varchar")
+            con.execute(
+                f"delete from {table} where _format = ? and _site = ? and _snapshot_date = ?",
+                [format_id, site, snapshot_date],
+            )
+            selected = ", ".join(quote_ident(c) for c in raw_columns)
+            con.execute(
+                f"""
+                insert into {table} by name
+                select {selected},
+                    ? as _source, ? as _format, ? as _file, ? as _file_sha256,
+                    _row_number,
+                    now() at time zone 'UTC' as _loaded_at,
+                    ? as _snapshot_date,
+                    ? as _site
+                from {staging}
+                """,
+                [source, format_id, label, pull_id, snapshot_date, site],
+            )
+            con.execute("commit")
+        except BaseException:
+            con.execute("rollback")
+            raise
+    finally:
+        con.execute(f"drop table if exists {staging}")
+    log.info("%s pull for %s (%s): wrote %d rows", source, site, snapshot_date, total)
+    return total
+
+
+def _format(table: str) -> FileFormat:
+    return next(fmt for fmt in BACKLINK_FORMATS if fmt.table == table)
+
+
+def _text(value: Any) -> str | None:
+    """A raw-table string: booleans as `true`/`false` (what the vendors' files say)."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
