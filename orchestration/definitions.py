@@ -19,6 +19,7 @@ from orchestration.defs.dbt.assets import build_dbt_assets, dbt_executable, dbt_
 from orchestration.defs.ga4.assets import build_ga4_asset
 from orchestration.defs.ga4.resources import Ga4Resource
 from orchestration.defs.inbox.assets import build_inbox_asset
+from orchestration.defs.inbox.sensors import INBOX_JOB, build_inbox_sensor
 from orchestration.defs.okrs.checks import build_key_result_checks
 from orchestration.resources import warehouse_resource
 
@@ -33,17 +34,24 @@ def build_definitions(paths: Paths, environ: Mapping[str, str] | None = None) ->
     state_dir = paths.home / ".linkokr" / "dbt"
     project = dbt_project(state_dir)
 
+    inbox_asset = build_inbox_asset(paths.inbox)
     assets = [
         build_config_asset(config, str(paths.config)),
-        build_inbox_asset(paths.inbox),
+        inbox_asset,
         build_ga4_asset(config),
         build_dbt_assets(project, state_dir),
     ]
     daily = dg.define_asset_job(DAILY_JOB, selection=dg.AssetSelection.all())
+    inbox_job = dg.define_asset_job(
+        INBOX_JOB,
+        selection=dg.AssetSelection.assets(inbox_asset).downstream(),
+        description="New inbox files: load them, rebuild what depends on them, run the checks.",
+    )
     return dg.Definitions(
         assets=assets,
         asset_checks=build_key_result_checks(config),
-        jobs=[daily],
+        jobs=[daily, inbox_job],
+        sensors=[build_inbox_sensor(paths.inbox, inbox_job)],
         schedules=[
             dg.ScheduleDefinition(
                 name="linkokr_daily_schedule",

@@ -84,3 +84,34 @@ def test_a_key_result_removed_from_the_config_disappears_from_the_checks(linkokr
     names = {key.name for key in defs.resolve_asset_graph().asset_check_keys}
     assert first.check_name not in names
     assert len([n for n in names if n.startswith("kr_")]) == 11
+
+
+def test_inbox_sensor_requests_a_run_for_new_files_only_without_opening_the_warehouse(
+    linkokr_home,
+):
+    paths = Paths.from_env()
+    defs = build_definitions(paths)
+    sensor = defs.resolve_sensor_def("inbox_sensor")
+    job = defs.resolve_job_def("inbox_job")
+    selected = {node.name for node in job.graph.node_defs}
+    assert {"inbox_files", "linkokr_dbt_models"} <= selected
+
+    drop = paths.inbox / "backlinks" / "acme-outdoor.com-backlinks_2026-05-01.csv"
+    drop.parent.mkdir(parents=True)
+    drop.write_text("Page ascore,Source url,Target url\n1,https://a.org/,https://acme.com/\n")
+    with dg.instance_for_test() as instance:
+        context = dg.build_sensor_context(instance=instance)
+        first = sensor.evaluate_tick(context)
+        assert len(first.run_requests) == 1
+        again = sensor.evaluate_tick(
+            dg.build_sensor_context(instance=instance, cursor=first.cursor)
+        )
+        assert again.run_requests == [] and "no new files" in again.skip_message
+        (drop.parent / ".hidden.csv").write_text("x")
+        (drop.parent / "second_2026-05-02.csv").write_text("y")
+        third = sensor.evaluate_tick(
+            dg.build_sensor_context(instance=instance, cursor=again.cursor)
+        )
+        assert len(third.run_requests) == 1
+        assert third.run_requests[0].run_key != first.run_requests[0].run_key
+    assert not paths.warehouse.exists()
