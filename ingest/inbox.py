@@ -214,50 +214,45 @@ def _insert_rows(
     """Stream the file into its raw table; malformed rows and rows lacking a required column are
     left out, counted, and sampled (with line numbers) for the report."""
     table = f"raw.{quote_ident(fmt.table)}"
-    selected, required = [], []
+    selected = []
     for canonical, aliases in fmt.columns.items():
         index = layout.index(aliases)
         if index is not None:
             selected.append(f"nullif(trim(c{index}), '') as {quote_ident(canonical)}")
-            if canonical in fmt.required:
-                required.append(f"nullif(trim(c{index}), '') is not null")
     relation, params = csv_relation_sql(layout)
     for temp in (REJECTS_TABLE, REJECTS_SCAN):
         con.execute(f"drop table if exists {temp}")
-    # Rows are numbered in file order (a data row's line is _row_number + header line + 1).
-    rows = con.execute(
+    # One streaming pass over the file (`with ordinality` numbers rows in file order without a
+    # window); every row goes in, then the few lacking a required column are counted and removed.
+    con.execute(
         f"""
         insert into {table} by name
-        select * exclude (_ok)
-        from (
-            select {", ".join(selected)},
-                   {" and ".join(required) or "true"} as _ok,
-                   ? as _source, ? as _format, ? as _file, ? as _file_sha256,
-                   row_number() over () as _row_number,
-                   now() at time zone 'UTC' as _loaded_at,
-                   ? as _snapshot_date
-            from {relation}
-        )
-        where _ok
+        select {", ".join(selected)},
+               ? as _source, ? as _format, ? as _file, ? as _file_sha256,
+               ordinality as _row_number,
+               now() at time zone 'UTC' as _loaded_at,
+               ? as _snapshot_date
+        from {relation} with ordinality
         """,
         [fmt.source, fmt.format_id, file_name, sha, snapshot, *params],
-    ).fetchone()[0]
+    )
+    missing = " or ".join(f"{quote_ident(c)} is null" for c in fmt.required) or "false"
+    rows, incomplete = con.execute(
+        f"select count(*), count(*) filter (where {missing}) from {table} where _file_sha256 = ?",
+        [sha],
+    ).fetchone()
+    if incomplete:
+        con.execute(f"delete from {table} where _file_sha256 = ? and ({missing})", [sha])
     malformed = con.execute(
         f"select line, error_message from {REJECTS_TABLE} order by line"
     ).fetchall()
-    incomplete = (
-        con.execute(
-            f"select count(*) from {relation} where not ({' and '.join(required) or 'true'})",
-            params,
-        ).fetchone()[0]
-        if required
-        else 0
-    )
     samples = [f"line {line}: {message}" for line, message in malformed[:5]]
     if incomplete:
         samples.append(
-            f"{incomplete} row(s) without a value in a required column ({', '.join(fmt.required)})"
+            f"{incomplete} row(s) without a value in a required column "
+            f"({', '.join(fmt.required)})"
         )
+    rows -= incomplete
     return RowCounts(rows, len({line for line, _ in malformed}) + incomplete, tuple(samples))
 
 
