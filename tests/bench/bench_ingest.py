@@ -10,6 +10,7 @@ and peak RSS. The export is generated once per size under .linkokr/bench/ (UTF-1
 import argparse
 import codecs
 import json
+import os
 import resource
 import subprocess
 import sys
@@ -69,11 +70,68 @@ def measure(mode: str, path: Path) -> dict:
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
+BACKLINK_MARTS = (
+    "+fct_backlinks +fct_referring_domains_daily +fct_link_velocity_monthly +fct_link_gap"
+)
+BENCH_CONFIG = """
+sites:
+  - domain: acme-outdoor.com
+    competitors: [rival-gear.com]
+    relevance_topics: [camping, hiking, tent]
+"""
+
+
+def dbt_build(path: Path) -> dict:
+    """Load the export, then time `dbt build` of the backlink models (a child process)."""
+    from ingest.config import load_config, write_config_tables
+    from ingest.inbox import ensure_raw_tables, load_file
+    from orchestration.defs.dbt.assets import DBT_PROJECT_DIR, dbt_executable
+
+    db = BENCH_DIR / "bench_dbt.duckdb"
+    db.unlink(missing_ok=True)
+    config = BENCH_DIR / "linkokr.yml"
+    config.write_text(BENCH_CONFIG)
+    con = duckdb.connect(str(db))
+    ensure_raw_tables(con)
+    write_config_tables(con, load_config(config))
+    load_file(con, path, "backlinks")
+    con.close()
+    start = time.perf_counter()
+    subprocess.run(
+        [
+            dbt_executable(),
+            "build",
+            "--profiles-dir",
+            ".",
+            "--select",
+            *BACKLINK_MARTS.split(),
+            "--target-path",
+            str(BENCH_DIR / "dbt_target"),
+            "--log-path",
+            str(BENCH_DIR / "logs"),
+        ],
+        cwd=DBT_PROJECT_DIR,
+        env={**os.environ, "LINKOKR_WAREHOUSE": str(db)},
+        check=True,
+        capture_output=True,
+    )
+    seconds = time.perf_counter() - start
+    con = duckdb.connect(str(db), read_only=True)
+    links = con.execute("select count(*) from marts.fct_backlinks").fetchone()[0]
+    con.close()
+    db.unlink(missing_ok=True)
+    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    return {"seconds": seconds, "rows": links, "peak_rss_mb": peak}
+
+
 def child(mode: str, path: Path) -> None:
     db = BENCH_DIR / f"bench_{mode}.duckdb"
     db.unlink(missing_ok=True)
     con = duckdb.connect(str(db))
     start = time.perf_counter()
+    if mode == "dbt":
+        print(json.dumps(dbt_build(path)))
+        return
     if mode == "bare":
         con.execute(
             "create table t as select * from read_csv(?, delim = '\t', header = true, "
@@ -117,6 +175,11 @@ def main() -> None:
     print(
         f"  ratio linkokr / bare          : {ingest['seconds'] / bare['seconds']:7.2f}x "
         f"(target <= 1.5x)"
+    )
+    dbt = measure("dbt", path)
+    print(
+        f"  dbt build, backlink models    : {dbt['seconds']:7.2f} s  "
+        f"peak RSS {dbt['peak_rss_mb']:,.0f} MB  ({dbt['rows']:,} rows in fct_backlinks)"
     )
 
 
