@@ -19,7 +19,7 @@
 {%- endmacro %}
 
 {% macro _clean_path(path) -%}
-    case when {{ path }} in ('', '/') then '/' else regexp_replace({{ path }}, '/+$', '') end
+    coalesce(nullif(regexp_replace({{ path }}, '/+$', ''), ''), '/')
 {%- endmacro %}
 
 {% macro normalize_page(url) -%}

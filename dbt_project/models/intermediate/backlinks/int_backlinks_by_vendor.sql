@@ -23,7 +23,6 @@ history as (
         max(last_seen_date) as last_seen_date,
         string_agg(distinct lower(concat_ws(' ', source_title, source_url, anchor, source_topic)), ' ')
             as relevance_text,
-        bool_or(is_flagged_spam) as is_flagged_spam,
     from observations
     group by vendor, site, backlink_id
 ),
@@ -70,7 +69,7 @@ select
     latest.is_ugc,
     latest.is_sponsored,
     latest.placement,
-    history.is_flagged_spam,
+    latest.is_flagged_spam,
     history.relevance_text,
     coalesce(history.reported_first_seen_date, history.first_snapshot_date) as first_seen_date,
     history.last_seen_date,

@@ -133,7 +133,7 @@ select
             then 'tier_1'
         when is_followed and authority_score >= {{ var('tier_2_min_authority') }} then 'tier_2'
         when (is_followed and authority_score >= {{ var('tier_3_min_authority') }})
-            or (not is_followed and authority_score >= {{ var('tier_3_nofollow_min_authority') }})
+            or (is_nofollow and authority_score >= {{ var('tier_3_nofollow_min_authority') }})
             then 'tier_3'
         else 'tier_4'
     end as quality_tier,

@@ -6,11 +6,12 @@ tracker as (
     where site is not null and ranking_date is not null
 ),
 
--- Overlapping loads of the same source and day: the latest load wins.
+-- Overlapping loads of the same source, day and keyword: the latest load wins (a tracker
+-- export split into files by keyword keeps every file's keywords).
 latest_load as (
     select *
     from tracker
-    qualify loaded_at = max(loaded_at) over (partition by site, source, ranking_date)
+    qualify loaded_at = max(loaded_at) over (partition by site, source, ranking_date, keyword)
 ),
 
 ranked as (

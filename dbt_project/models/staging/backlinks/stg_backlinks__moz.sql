@@ -38,7 +38,7 @@ renamed as (
                 then {{ parse_number('source.spam_score') }} >= {{ var('toxic_min_spam_score_old_scale') }}
             else coalesce({{ parse_number('source.spam_score') }} >= {{ var('toxic_min_spam_score') }}, false)
         end as is_flagged_spam,
-        null as source_topic,
+        cast(null as varchar) as source_topic,
         {{ parse_date('source.date_first_seen') }} as first_seen_date,
         {{ parse_date('source.date_last_seen') }} as last_seen_date,
         {{ parse_date('source.date_lost') }} as lost_date,

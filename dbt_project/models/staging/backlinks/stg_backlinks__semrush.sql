@@ -32,7 +32,7 @@ renamed as (
         end as placement,
         cast(null as double) as spam_score,
         false as is_flagged_spam,
-        null as source_topic,
+        cast(null as varchar) as source_topic,
         {{ parse_date('source.first_seen') }} as first_seen_date,
         {{ parse_date('source.last_seen') }} as last_seen_date,
         case when {{ parse_bool('source.lost_link') }} then {{ parse_date('source.last_seen') }} end as lost_date,
