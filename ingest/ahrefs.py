@@ -17,7 +17,6 @@ from __future__ import annotations
 import json
 import logging
 import time
-import uuid
 from collections.abc import Callable, Iterable, Iterator
 from datetime import date
 from typing import Any
@@ -25,7 +24,8 @@ from typing import Any
 import duckdb
 import httpx
 
-from ingest.formats import BACKLINK_FORMATS, DOMAIN_METRIC_FORMATS, FileFormat
+from ingest.api_pulls import text_value, write_api_snapshot
+from ingest.formats import AHREFS_API, AHREFS_DR_API
 from ingest.http import raise_for_status, redact_text, request_with_retries
 from ingest.inbox import ensure_raw_table, quote_ident
 
@@ -256,11 +256,6 @@ def _after(key: tuple[Any, ...]) -> dict[str, Any]:
 
 
 # writers ---------------------------------------------------------------------------------
-def new_pull_id() -> str:
-    """An id for one API pull, stored as `_file_sha256` so a pull is traceable like a file."""
-    return f"api-{uuid.uuid4().hex}"
-
-
 def backlinks_request_label(target: str) -> str:
     """What a pull asked for, readable and without the key: stored as `_file`."""
     return f"GET {BACKLINKS_PATH}?target={target}&mode={MODE}&history={HISTORY}"
@@ -275,7 +270,7 @@ def write_backlinks(
     pull_id: str,
     snapshot_date: date,
 ) -> int:
-    """Land an Ahrefs pull in `raw.backlinks_ahrefs` as `site`'s snapshot of `snapshot_date`.
+    """Land an Ahrefs pull in `raw.backlinks_ahrefs_api` as `site`'s snapshot of `snapshot_date`.
 
     Pages are staged in a temporary table as they arrive (the pull may run to millions of
     rows), then the site-day's earlier API rows are replaced in one transaction: a pull that
@@ -284,7 +279,7 @@ def write_backlinks(
     return write_api_snapshot(
         con,
         pages,
-        fmt=_format("backlinks_ahrefs"),
+        fmt=AHREFS_API,
         mapping=RAW_COLUMNS,
         source=SOURCE,
         format_id=FORMAT,
@@ -298,20 +293,20 @@ def write_backlinks(
 def write_domain_ratings(
     con: duckdb.DuckDBPyConnection, rows: list[dict[str, Any]], *, site: str, pull_id: str
 ) -> int:
-    """Land DR history rows in `raw.domain_metrics` as metric `ahrefs_dr` of `site`.
+    """Land DR history rows in `raw.domain_metrics_ahrefs_api` as metric `ahrefs_dr` of `site`.
 
     Replaces earlier API rows of the same site, dates and metric; rows from inbox files stay.
     """
     dates = [str(row["date"]) for row in rows]
-    values = [_text(row.get("domain_rating")) for row in rows]
+    values = [text_value(row.get("domain_rating")) for row in rows]
     snapshot_dates = [date.fromisoformat(d[:10]) for d in dates]
     label = f"GET {DOMAIN_RATING_PATH}?target={site}&date_from={min(dates, default='')}" + (
         f"&date_to={max(dates, default='')}"
     )
-    table = "raw.domain_metrics"
+    table = f"raw.{quote_ident(AHREFS_DR_API.table)}"
     con.execute("begin transaction")
     try:
-        ensure_raw_table(con, DOMAIN_METRIC_FORMATS[0])
+        ensure_raw_table(con, AHREFS_DR_API)
         con.execute(
             f"delete from {table} where _format = ? and domain = ? and metric = ? "
             "and metric_date in (select unnest(?::varchar[]))",
@@ -334,8 +329,18 @@ def write_domain_ratings(
                     now() at time zone 'UTC' as _loaded_at,
                     unnest(?::date[]) as _snapshot_date
                 """,
-                [dates, site, DR_METRIC, values, SOURCE, FORMAT, label, pull_id, len(rows),
-                 snapshot_dates],
+                [
+                    dates,
+                    site,
+                    DR_METRIC,
+                    values,
+                    SOURCE,
+                    FORMAT,
+                    label,
+                    pull_id,
+                    len(rows),
+                    snapshot_dates,
+                ],
             )
         con.execute("commit")
     except BaseException:
@@ -343,85 +348,3 @@ def write_domain_ratings(
         raise
     log.info("Ahrefs DR history for %s: wrote %d days", site, len(rows))
     return len(rows)
-
-
-def write_api_snapshot(
-    con: duckdb.DuckDBPyConnection,
-    pages: Iterable[list[dict[str, Any]]],
-    *,
-    fmt: FileFormat,
-    mapping: dict[str, str],
-    source: str,
-    format_id: str,
-    label: str,
-    site: str,
-    pull_id: str,
-    snapshot_date: date,
-) -> int:
-    """Stage `pages` (API rows keyed by API field) and replace the site-day's API snapshot.
-
-    Shared by the Ahrefs and Semrush writers: `mapping` is raw column <- API field; raw
-    columns it leaves out stay null. Returns the number of rows written.
-    """
-    raw_columns = list(mapping)
-    staging = quote_ident(f"_pull_{uuid.uuid4().hex}")
-    table = f"raw.{quote_ident(fmt.table)}"
-    columns_sql = ", ".join(f"{quote_ident(c)} varchar" for c in raw_columns)
-    con.execute(f"create temp table {staging} (_row_number bigint, {columns_sql})")
-    try:
-        total = 0
-        unnests = ", ".join(
-            f"unnest(?::varchar[]) as {quote_ident(column)}" for column in raw_columns
-        )
-        for page in pages:
-            if not page:
-                continue
-            values = [[_text(row.get(mapping[column])) for row in page] for column in raw_columns]
-            con.execute(
-                f"insert into {staging} select unnest(range(?, ?)) as _row_number, {unnests}",
-                [total + 1, total + len(page) + 1, *values],
-            )
-            total += len(page)
-        con.execute("begin transaction")
-        try:
-            ensure_raw_table(con, fmt)
-            con.execute(f"alter table {table} add column if not exists _site varchar")
-            con.execute(
-                f"delete from {table} where _format = ? and _site = ? and _snapshot_date = ?",
-                [format_id, site, snapshot_date],
-            )
-            selected = ", ".join(quote_ident(c) for c in raw_columns)
-            con.execute(
-                f"""
-                insert into {table} by name
-                select {selected},
-                    ? as _source, ? as _format, ? as _file, ? as _file_sha256,
-                    _row_number,
-                    now() at time zone 'UTC' as _loaded_at,
-                    ? as _snapshot_date,
-                    ? as _site
-                from {staging}
-                """,
-                [source, format_id, label, pull_id, snapshot_date, site],
-            )
-            con.execute("commit")
-        except BaseException:
-            con.execute("rollback")
-            raise
-    finally:
-        con.execute(f"drop table if exists {staging}")
-    log.info("%s pull for %s (%s): wrote %d rows", source, site, snapshot_date, total)
-    return total
-
-
-def _format(table: str) -> FileFormat:
-    return next(fmt for fmt in BACKLINK_FORMATS if fmt.table == table)
-
-
-def _text(value: Any) -> str | None:
-    """A raw-table string: booleans as `true`/`false` (what the vendors' files say)."""
-    if value is None or value == "":
-        return None
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    return str(value)

@@ -8,7 +8,7 @@ that vendor writes. An unknown header is a rejection, never a guess.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from ingest.files import normalize_header
 
@@ -249,3 +249,26 @@ FORMATS_BY_KIND = {
     "rankings": RANKING_FORMATS,
     "domain_metrics": DOMAIN_METRIC_FORMATS,
 }
+
+
+def _format(format_id: str, formats: Sequence[FileFormat]) -> FileFormat:
+    return next(f for f in formats if f.format_id == format_id)
+
+
+# API pulls land in their own raw tables (one Dagster asset each), with the columns of the
+# vendor's file export so that staging can union files and pulls per vendor.
+AHREFS_API = replace(
+    _format("ahrefs_current", BACKLINK_FORMATS),
+    format_id="ahrefs_api",
+    table="backlinks_ahrefs_api",
+)
+SEMRUSH_API = replace(
+    _format("semrush", BACKLINK_FORMATS), format_id="semrush_api", table="backlinks_semrush_api"
+)
+AHREFS_DR_API = replace(
+    _format("domain_metrics_long", DOMAIN_METRIC_FORMATS),
+    format_id="ahrefs_api",
+    source="ahrefs",
+    table="domain_metrics_ahrefs_api",
+)
+API_FORMATS = (AHREFS_API, SEMRUSH_API, AHREFS_DR_API)

@@ -35,7 +35,7 @@ from ingest.files import (
     sha256_of,
     snapshot_date_of,
 )
-from ingest.formats import FORMATS_BY_KIND, FileFormat
+from ingest.formats import API_FORMATS, FORMATS_BY_KIND, FileFormat
 from ingest.ledger import ensure_ops_tables
 from ingest.settings import INBOX_KINDS
 
@@ -156,11 +156,11 @@ def ensure_raw_table(con: duckdb.DuckDBPyConnection, fmt: FileFormat) -> None:
 
 
 def ensure_raw_tables(con: duckdb.DuckDBPyConnection) -> list[str]:
-    """Create every inbox raw table (empty if no file of that format came yet), so the dbt sources
+    """Create every raw table of files and API pulls (empty until data comes), so the dbt sources
     exist on a fresh warehouse. Returns the table names."""
     ensure_ops_tables(con)
     tables: dict[str, FileFormat] = {}
-    for formats in FORMATS_BY_KIND.values():
+    for formats in (*FORMATS_BY_KIND.values(), API_FORMATS):
         for fmt in formats:
             tables.setdefault(fmt.table, fmt)
     for fmt in tables.values():
@@ -249,8 +249,7 @@ def _insert_rows(
     samples = [f"line {line}: {message}" for line, message in malformed[:5]]
     if incomplete:
         samples.append(
-            f"{incomplete} row(s) without a value in a required column "
-            f"({', '.join(fmt.required)})"
+            f"{incomplete} row(s) without a value in a required column ({', '.join(fmt.required)})"
         )
     rows -= incomplete
     return RowCounts(rows, len({line for line, _ in malformed}) + incomplete, tuple(samples))

@@ -23,8 +23,8 @@ from typing import Any
 import duckdb
 import httpx
 
-from ingest.ahrefs import write_api_snapshot
-from ingest.formats import BACKLINK_FORMATS
+from ingest.api_pulls import write_api_snapshot
+from ingest.formats import SEMRUSH_API
 from ingest.http import raise_for_status, redact_text, request_with_retries
 
 log = logging.getLogger(__name__)
@@ -199,6 +199,10 @@ def _parse(text: str, target: str) -> list[dict[str, str | None]]:
     if not lines:
         return []
     header = [name.strip() for name in lines[0].split(";")]
+    if not {"source_url", "target_url"} <= set(header):
+        raise SemrushApiError(
+            None, f"Semrush backlinks for {target}: unexpected answer {lines[0][:200]!r}"
+        )
     epoch_indexes = [i for i, name in enumerate(header) if name in EPOCH_COLUMNS]
     rows: list[dict[str, str | None]] = []
     malformed = 0
@@ -256,7 +260,7 @@ def write_backlinks(
     return write_api_snapshot(
         con,
         pages,
-        fmt=next(fmt for fmt in BACKLINK_FORMATS if fmt.table == "backlinks_semrush"),
+        fmt=SEMRUSH_API,
         mapping=RAW_COLUMNS,
         source=SOURCE,
         format_id=FORMAT,

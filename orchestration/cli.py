@@ -59,7 +59,7 @@ def run_pipeline(paths: Paths, start: date | None = None, end: date | None = Non
     with dg.DagsterInstance.get() as instance:
         result = job.execute_in_process(
             run_config={
-                "ops": {"ga4_traffic": {"config": window}},
+                "ops": {"ga4_traffic": {"config": window}, "ahrefs_api": {"config": window}},
                 "loggers": {"console": {"config": {"log_level": "INFO"}}},
             },
             instance=instance,
@@ -209,7 +209,16 @@ def cmd_demo(args: argparse.Namespace) -> int:
         file=sys.stderr,
     )
     with EmulatorServer(paths.home / "data" / "emulator") as server:
-        os.environ["LINKOKR_GA4_ENDPOINT"] = server.url
+        # Offline: every API source talks to the local emulators, with placeholder keys.
+        os.environ.update(
+            {
+                "LINKOKR_GA4_ENDPOINT": server.url,
+                "LINKOKR_AHREFS_ENDPOINT": server.url,
+                "LINKOKR_SEMRUSH_ENDPOINT": server.url,
+                "AHREFS_API_KEY": "demo-key",
+                "SEMRUSH_API_KEY": "demo-key",
+            }
+        )
         code = run_pipeline(paths, manifest.start_date, manifest.end_date)
     if code == 0:
         print_scoreboard(scoreboard(paths), "table")

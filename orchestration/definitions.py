@@ -14,6 +14,8 @@ from dagster_dbt import DbtCliResource
 
 from ingest.config import load_config
 from ingest.settings import Paths
+from orchestration.defs.ahrefs.assets import build_ahrefs_asset
+from orchestration.defs.ahrefs.resources import AhrefsResource
 from orchestration.defs.config.assets import build_config_asset
 from orchestration.defs.dbt.assets import build_dbt_assets, dbt_executable, dbt_project
 from orchestration.defs.ga4.assets import build_ga4_asset
@@ -21,9 +23,17 @@ from orchestration.defs.ga4.resources import Ga4Resource
 from orchestration.defs.inbox.assets import build_inbox_asset
 from orchestration.defs.inbox.sensors import INBOX_JOB, build_inbox_sensor
 from orchestration.defs.okrs.checks import build_key_result_checks
+from orchestration.defs.semrush.assets import build_semrush_asset
+from orchestration.defs.semrush.resources import SemrushResource
 from orchestration.resources import warehouse_resource
 
 DAILY_JOB = "linkokr_daily"
+
+
+def secret(name: str, env: Mapping[str, str]) -> dg.EnvVar | None:
+    """An API key as a Dagster `EnvVar` (its value never reaches config, logs or the UI), or None
+    when it is not set: the source is then skipped with a log line."""
+    return dg.EnvVar(name) if env.get(name) else None
 
 
 def build_definitions(paths: Paths, environ: Mapping[str, str] | None = None) -> dg.Definitions:
@@ -39,6 +49,8 @@ def build_definitions(paths: Paths, environ: Mapping[str, str] | None = None) ->
         build_config_asset(config, str(paths.config)),
         inbox_asset,
         build_ga4_asset(config),
+        build_ahrefs_asset(config),
+        build_semrush_asset(config),
         build_dbt_assets(project, state_dir),
     ]
     daily = dg.define_asset_job(DAILY_JOB, selection=dg.AssetSelection.all())
@@ -64,6 +76,14 @@ def build_definitions(paths: Paths, environ: Mapping[str, str] | None = None) ->
         resources={
             "warehouse": warehouse_resource(paths.warehouse),
             "dbt": DbtCliResource(project_dir=project, dbt_executable=dbt_executable()),
+            "ahrefs": AhrefsResource(
+                api_key=secret("AHREFS_API_KEY", env),
+                endpoint=env.get("LINKOKR_AHREFS_ENDPOINT") or None,
+            ),
+            "semrush": SemrushResource(
+                api_key=secret("SEMRUSH_API_KEY", env),
+                endpoint=env.get("LINKOKR_SEMRUSH_ENDPOINT") or None,
+            ),
             "ga4": Ga4Resource(
                 endpoint=env.get("LINKOKR_GA4_ENDPOINT") or None,
                 credentials_path=env.get("GOOGLE_APPLICATION_CREDENTIALS") or None,

@@ -93,9 +93,7 @@ def _fixture_rows() -> list[dict[str, str]]:
 
 
 ROWS = _fixture_rows()
-DR_HISTORY = [
-    (date(2026, 3, 1) + timedelta(days=i), f"{40 + i * 0.5:.1f}") for i in range(10)
-]
+DR_HISTORY = [(date(2026, 3, 1) + timedelta(days=i), f"{40 + i * 0.5:.1f}") for i in range(10)]
 
 
 @pytest.fixture(scope="module")
@@ -316,16 +314,13 @@ def test_write_backlinks_maps_columns_and_is_idempotent_per_site_day(client, war
         select count(*), list(distinct _file_sha256), list(distinct _file),
             list(distinct _source), list(distinct _format), list(distinct _site),
             min(_row_number), max(_row_number), count(distinct _row_number)
-        from raw.backlinks_ahrefs
+        from raw.backlinks_ahrefs_api
         """
     ).fetchone()
     assert summary == (
         len(ROWS),
         ["pull-2"],
-        [
-            "GET /v3/site-explorer/all-backlinks?target=acme.com"
-            "&mode=subdomains&history=all_time"
-        ],
+        ["GET /v3/site-explorer/all-backlinks?target=acme.com&mode=subdomains&history=all_time"],
         ["ahrefs"],
         ["ahrefs_api"],
         [TARGET],
@@ -338,7 +333,7 @@ def test_write_backlinks_maps_columns_and_is_idempotent_per_site_day(client, war
         select referring_page_url, target_url, referring_page_title, anchor, domain_rating,
             url_rating, nofollow, ugc, sponsored, content, first_seen, last_seen, lost,
             link_type, _snapshot_date
-        from raw.backlinks_ahrefs where referring_page_url = ?
+        from raw.backlinks_ahrefs_api where referring_page_url = ?
         """,
         ["https://blog1.example.net/post-5"],
     ).fetchone()
@@ -393,7 +388,7 @@ def test_another_day_or_site_is_kept_and_a_failed_pull_changes_nothing(client, w
     counts = warehouse.execute(
         """
         select _site, _snapshot_date, count(*), list(distinct _file_sha256)
-        from raw.backlinks_ahrefs group by all order by all
+        from raw.backlinks_ahrefs_api group by all order by all
         """
     ).fetchall()
     assert counts == [
@@ -413,10 +408,23 @@ def test_write_domain_ratings_is_idempotent_per_site_date_and_metric(client, war
     rows = warehouse.execute(
         """
         select metric_date, domain, metric, value, _source, _format, _file_sha256
-        from raw.domain_metrics order by metric_date
+        from raw.domain_metrics_ahrefs_api order by metric_date
         """
     ).fetchall()
     assert [r[0] for r in rows] == [d.isoformat() for d, _ in DR_HISTORY]
-    assert {(r[1], r[2], r[4], r[5]) for r in rows} == {(TARGET, "ahrefs_dr", "ahrefs", "ahrefs_api")}
+    assert {(r[1], r[2], r[4], r[5]) for r in rows} == {
+        (TARGET, "ahrefs_dr", "ahrefs", "ahrefs_api")
+    }
     assert [float(r[3]) for r in rows] == [float(dr) for _, dr in DR_HISTORY]
     assert [r[6] for r in rows] == ["dr-1"] * 4 + ["dr-2"] * 6
+
+
+def test_the_default_registry_serves_ahrefs_from_the_demo_layout(server):
+    with (
+        EmulatorServer(server.data_dir) as default,
+        AhrefsClient(default.url, KEY) as api,
+    ):
+        rows = [row for page in api.iter_backlink_pages(TARGET) for row in page]
+
+    assert {"ahrefs", "semrush"} <= set(default.service_names)
+    assert len(rows) == len(ROWS)

@@ -13,9 +13,15 @@ from ingest.emulators.server import Emulator, EmulatorServer, Request, Response
 
 def default_emulators(data_dir: Path) -> list[Emulator]:
     """Every emulator, each reading its own sub-folder of `data_dir` (`<home>/data/emulator`)."""
+    from ingest.emulators.ahrefs import AhrefsEmulator
     from ingest.emulators.ga4 import Ga4Emulator
+    from ingest.emulators.semrush import SemrushEmulator
 
-    return [Ga4Emulator(Path(data_dir) / "ga4")]
+    return [
+        Ga4Emulator(Path(data_dir) / "ga4"),
+        AhrefsEmulator(Path(data_dir) / "ahrefs"),
+        SemrushEmulator(Path(data_dir) / "semrush"),
+    ]
 
 
 __all__ = ["Emulator", "EmulatorServer", "Request", "Response", "default_emulators"]

@@ -59,9 +59,7 @@ def _field_sql(field: str) -> str:
     kind = FIELDS[field]
     if kind == "timestamp":
         # The API speaks whole seconds; keeping more would make a keyset value lossy.
-        return (
-            f"date_trunc('second', try_cast(nullif(trim({field}), '') as timestamp)) as {field}"
-        )
+        return f"date_trunc('second', try_cast(nullif(trim({field}), '') as timestamp)) as {field}"
     if kind == "boolean":
         return f"try_cast(nullif(lower(trim({field})), '') as boolean) as {field}"
     if kind == "double":
@@ -206,7 +204,7 @@ class AhrefsEmulator:
                 else:
                     self._con.execute(
                         "insert into domain_ratings select ? as target, "
-                        "cast(trim(\"date\") as date) as d, "
+                        'cast(trim("date") as date) as d, '
                         "try_cast(trim(domain_rating) as double) as domain_rating "
                         "from read_csv(?, header = true, all_varchar = true)",
                         [target, str(path)],

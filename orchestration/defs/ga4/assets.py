@@ -10,14 +10,7 @@ from ingest.config import LinkokrConfig
 from ingest.ga4 import ensure_tables, fetch_day, write_day
 from ingest.ledger import record_api_pull
 from orchestration.defs.ga4.resources import Ga4Resource
-from orchestration.resources import WAREHOUSE_POOL
-
-
-class Ga4Window(dg.Config):
-    """Days to pull (ISO dates). Default: yesterday and the `lookback_days` before it."""
-
-    start_date: str | None = None
-    end_date: str | None = None
+from orchestration.resources import WAREHOUSE_POOL, PullWindow
 
 
 def days_between(start: date, end: date) -> list[date]:
@@ -51,20 +44,14 @@ def build_ga4_asset(config: LinkokrConfig) -> dg.AssetsDefinition:
     )
     def ga4_traffic(
         context: dg.AssetExecutionContext,
-        config: Ga4Window,
+        config: PullWindow,
         warehouse: DuckDBResource,
         ga4: Ga4Resource,
     ):
         """Pull each configured GA4 property day by day (each day replaced whole, never partly).
 
         GA4 revises recent days, so the default window re-reads the last `lookback_days`."""
-        yesterday = date.today() - timedelta(days=1)
-        end = date.fromisoformat(config.end_date) if config.end_date else yesterday
-        start = (
-            date.fromisoformat(config.start_date)
-            if config.start_date
-            else end - timedelta(days=lookback)
-        )
+        start, end = config.days(lookback)
         days = days_between(start, end)
         rows = requests = 0
         with warehouse.get_connection() as con:

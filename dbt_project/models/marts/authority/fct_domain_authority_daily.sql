@@ -3,7 +3,7 @@ with
 
 observations as (
     select site, metric_date, metric, arg_max(value, loaded_at) as value
-    from {{ ref('stg_domain_metrics__files') }}
+    from {{ ref('stg_domain_metrics__observations') }}
     group by site, metric_date, metric
 ),
 

@@ -2,6 +2,8 @@ with
 
 source as (
     select * from {{ source('domain_metrics', 'domain_metrics') }}
+    union all by name
+    select * from {{ source('domain_metrics', 'domain_metrics_ahrefs_api') }}
 ),
 
 files as (

@@ -1,0 +1,18 @@
+"""Ahrefs API v3 access as a Dagster resource: https://docs.ahrefs.com/docs/api/reference"""
+
+import dagster as dg
+
+from ingest.ahrefs import AhrefsClient
+
+
+class AhrefsResource(dg.ConfigurableResource):
+    """Ahrefs API v3. `api_key` comes from AHREFS_API_KEY (an `EnvVar`, never in the config file);
+    `endpoint` (LINKOKR_AHREFS_ENDPOINT) points the client at another host, e.g. the emulator.
+    API units cost money, so each backlinks pull stops at `max_rows_per_pull` (and says so)."""
+
+    api_key: str | None = None
+    endpoint: str | None = None
+    max_rows_per_pull: int = 200_000
+
+    def get_client(self) -> AhrefsClient:
+        return AhrefsClient(self.endpoint, self.api_key or "")

@@ -1,0 +1,18 @@
+"""Semrush Analytics API access as a Dagster resource:
+https://developer.semrush.com/api/v3/analytics/backlinks/"""
+
+import dagster as dg
+
+from ingest.semrush import SemrushClient
+
+
+class SemrushResource(dg.ConfigurableResource):
+    """Semrush Analytics API. `api_key` comes from SEMRUSH_API_KEY (an `EnvVar`); `endpoint`
+    (LINKOKR_SEMRUSH_ENDPOINT) points the client at another host, e.g. the emulator."""
+
+    api_key: str | None = None
+    endpoint: str | None = None
+    max_rows_per_pull: int = 200_000
+
+    def get_client(self) -> SemrushClient:
+        return SemrushClient(self.endpoint, self.api_key or "")
