@@ -186,7 +186,9 @@ def cmd_emulators(args: argparse.Namespace) -> int:
     server = EmulatorServer(paths.home / "data" / "emulator", host=args.host, port=args.port)
     server.start()
     print(f"linkokr emulators on {server.url} (data: {paths.home / 'data' / 'emulator'})")
-    print(f"  export LINKOKR_GA4_ENDPOINT={server.url}")
+    for name in ("GA4", "AHREFS", "SEMRUSH"):
+        print(f"  export LINKOKR_{name}_ENDPOINT={server.url}")
+    print("  (the Ahrefs and Semrush emulators accept any API key but `invalid`)")
     sys.stdout.flush()
     try:
         server.serve_forever()
