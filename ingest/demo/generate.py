@@ -1,8 +1,9 @@
 """Generate the deterministic demo data set under a linkokr home.
 
 `generate_demo(home)` writes the demo config and every input the pipeline reads — vendor
-backlink exports, a rank-tracker export and domain metrics in the inbox, and the GA4
-emulator's data — for a history ending yesterday. The same `(days, today, seed)` always gives
+backlink exports in every supported format (zips included), a rank-tracker export, domain
+metrics and Ahrefs' domain-rating history in the inbox, and the GA4, Ahrefs and Semrush
+emulators' data — for a history ending yesterday. The same `(days, today, seed)` always gives
 byte-identical files with the same modification times, so tests and benchmarks can rely on it.
 """
 
@@ -17,16 +18,35 @@ from datetime import date, datetime, time, timedelta
 from pathlib import Path
 
 from ingest.demo.links import build_world
-from ingest.demo.story import COMPETITORS, GA4_PROPERTY_ID, SITE, add_months, period_for
+from ingest.demo.story import (
+    COMPETITORS,
+    GA4_PROPERTY_ID,
+    SITE,
+    Export,
+    World,
+    add_months,
+    period_for,
+)
 from ingest.demo.vendors import (
     LinkFacts,
+    ahrefs_excel_bytes,
+    semrush_bytes,
     write_ahrefs,
+    write_ahrefs_api,
+    write_ahrefs_dr_api,
+    write_ahrefs_legacy,
+    write_ahrefs_utf8,
     write_domain_metrics,
+    write_dr_history,
     write_ga4,
     write_majestic,
+    write_majestic_spaced,
     write_moz,
+    write_moz_legacy,
     write_rankings,
     write_semrush,
+    write_semrush_api,
+    write_zip,
 )
 
 log = logging.getLogger(__name__)
@@ -37,9 +57,10 @@ _PERIOD_START = re.compile(r"period:\s*\{\s*start:\s*\"?(\d{4}-\d{2}-\d{2})")
 # Names of every file the demo writes, so a re-run with another `today` replaces its own
 # earlier files instead of leaving two overlapping histories in the inbox.
 _DEMO_NAMES = re.compile(
-    rf"^({re.escape(SITE)}-backlinks(-subdomains)?_[\d_-]+\.csv"
-    rf"|majestic_rival-gear\.com_backlinks_[\d-]+\.csv"
-    rf"|moz_peak-supply\.com_inbound-links_[\d-]+\.csv"
+    rf"^({re.escape(SITE)}-backlinks(-subdomains(-all-links)?)?_[\d_-]+\.(csv|zip)"
+    rf"|majestic_rival-gear\.com_backlinks(-historic)?_[\d-]+\.csv"
+    rf"|(moz|moz-ose)_peak-supply\.com_inbound-links_[\d-]+\.csv"
+    rf"|{re.escape(SITE)}-domain-rating-history_[\d-]+\.csv"
     rf"|{re.escape(SITE)}-rankings_[\d-]+\.csv)$"
 )
 
@@ -72,8 +93,13 @@ def generate_demo(
     backlinks = home / "data" / "inbox" / "backlinks"
     rankings = home / "data" / "inbox" / "rankings"
     metrics = home / "data" / "inbox" / "domain_metrics"
-    ga4 = home / "data" / "emulator" / "ga4"
-    for folder in (backlinks, rankings, metrics, ga4):
+    emulator = home / "data" / "emulator"
+    ga4 = emulator / "ga4"
+    ahrefs_backlinks = emulator / "ahrefs" / "backlinks"
+    ahrefs_dr = emulator / "ahrefs" / "domain_rating"
+    semrush_backlinks = emulator / "semrush" / "backlinks"
+    folders = (backlinks, rankings, metrics, ga4, ahrefs_backlinks, ahrefs_dr, semrush_backlinks)
+    for folder in folders:
         folder.mkdir(parents=True, exist_ok=True)
         _remove_earlier_demo_files(folder)
 
@@ -83,22 +109,9 @@ def generate_demo(
     written.append((config, end))
 
     clock = _SnapshotClock(seed)
-    for snapshot in world.ahrefs_snapshots:
-        path = backlinks / f"{SITE}-backlinks-subdomains_{snapshot}_{clock.time_of(snapshot)}.csv"
-        write_ahrefs(world, facts, snapshot, path)
-        written.append((path, snapshot))
-    for snapshot in world.semrush_snapshots:
-        path = backlinks / f"{SITE}-backlinks_{snapshot}.csv"
-        write_semrush(world, facts, snapshot, path)
-        written.append((path, snapshot))
-    for snapshot in world.competitor_snapshots["rival-gear.com"]:
-        path = backlinks / f"majestic_rival-gear.com_backlinks_{snapshot}.csv"
-        write_majestic(world, facts, "rival-gear.com", snapshot, path)
-        written.append((path, snapshot))
-    for snapshot in world.competitor_snapshots["peak-supply.com"]:
-        path = backlinks / f"moz_peak-supply.com_inbound-links_{snapshot}.csv"
-        write_moz(world, facts, "peak-supply.com", snapshot, path)
-        written.append((path, snapshot))
+    for export in world.exports:
+        path = _write_export(world, facts, export, backlinks, clock)
+        written.append((path, export.day))
 
     path = rankings / f"{SITE}-rankings_{end}.csv"
     write_rankings(world, seed, path)
@@ -106,8 +119,22 @@ def generate_demo(
     path = metrics / "domain_metrics.csv"
     write_domain_metrics(world, seed, path)
     written.append((path, end))
+    path = metrics / f"{SITE}-domain-rating-history_{end}.csv"
+    write_dr_history(world, seed, path)
+    written.append((path, end))
     for path in write_ga4(world, seed, ga4):
         written.append((path, end))
+
+    # The Ahrefs and Semrush emulators answer as the APIs would on `today`.
+    for site in (SITE, *COMPETITORS):
+        path = ahrefs_backlinks / f"{site}.csv"
+        write_ahrefs_api(world, facts, site, today, path)
+        written.append((path, end))
+    for path in write_ahrefs_dr_api(world, seed, ahrefs_dr):
+        written.append((path, end))
+    path = semrush_backlinks / f"{SITE}.csv"
+    write_semrush_api(world, facts, today, path)
+    written.append((path, end))
 
     for path, snapshot in written:
         _set_mtime(path, snapshot)
@@ -142,6 +169,48 @@ def shift_config(text: str, end_date: date) -> str:
         return shifted.isoformat()
 
     return _ISO_DATE.sub(moved, text)
+
+
+def _write_export(
+    world: World, facts: LinkFacts, export: Export, folder: Path, clock: _SnapshotClock
+) -> Path:
+    """Write one backlink snapshot under the name its vendor gives it; returns the path."""
+    day, site = export.day, export.site
+    match (export.vendor, export.style):
+        case ("ahrefs", "legacy"):
+            path = folder / f"{site}-backlinks-subdomains-all-links_{day}_{clock.time_of(day)}.csv"
+            write_ahrefs_legacy(world, facts, day, path)
+        case ("ahrefs", "utf8"):
+            path = folder / f"{site}-backlinks-subdomains_{day}_{clock.time_of(day)}.csv"
+            write_ahrefs_utf8(world, facts, day, path)
+        case ("ahrefs", "zip"):
+            name = f"{site}-backlinks-subdomains_{day}_{clock.time_of(day)}"
+            path = folder / f"{name}.zip"
+            write_zip(path, f"{name}.csv", ahrefs_excel_bytes(world, facts, day), day)
+        case ("ahrefs", _):
+            path = folder / f"{site}-backlinks-subdomains_{day}_{clock.time_of(day)}.csv"
+            write_ahrefs(world, facts, day, path)
+        case ("semrush", "zip"):
+            path = folder / f"{site}-backlinks_{day}.zip"
+            write_zip(path, f"{site}-backlinks_{day}.csv", semrush_bytes(world, facts, day), day)
+        case ("semrush", style):
+            path = folder / f"{site}-backlinks_{day}.csv"
+            write_semrush(world, facts, day, path, legacy=style == "legacy")
+        case ("majestic", "spaced"):
+            path = folder / f"majestic_{site}_backlinks-historic_{day}.csv"
+            write_majestic_spaced(world, facts, site, day, path)
+        case ("majestic", _):
+            path = folder / f"majestic_{site}_backlinks_{day}.csv"
+            write_majestic(world, facts, site, day, path)
+        case ("moz", "legacy"):
+            path = folder / f"moz-ose_{site}_inbound-links_{day}.csv"
+            write_moz_legacy(world, facts, site, day, path)
+        case ("moz", _):
+            path = folder / f"moz_{site}_inbound-links_{day}.csv"
+            write_moz(world, facts, site, day, path)
+        case _:
+            raise ValueError(f"no writer for {export}")
+    return path
 
 
 class _SnapshotClock:

@@ -53,6 +53,7 @@ from ingest.demo.story import (
     STOCK_RELEVANT_SHARE,
     STOCK_TOXIC_DOMAINS,
     Domain,
+    Export,
     Keyword,
     Link,
     World,
@@ -264,6 +265,10 @@ class _Builder:
                 seen = first
             target = path if sitewide else (path if i == 0 else self._target(rng, weights))
             links.append(self._link(rng, domain, site, target, seen, stream, sitewide=sitewide))
+        if sitewide:
+            # One crawl finds a sitewide link on every page at once: one first-seen time.
+            for link in links:
+                link.seen_seconds = links[0].seen_seconds
         return _dedupe(links)
 
     def build(self) -> World:
@@ -320,21 +325,38 @@ class _Builder:
         world.links = site_links + competitor_links
         world.dr_daily = self._dr_daily()
         world.positions = positions(world, self._rng("positions"))
-        world.ahrefs_snapshots = _every(self.end, self.start, 30)
-        world.semrush_snapshots = tuple(
-            d
-            for d in (self.end - timedelta(days=45), self.end - timedelta(days=4))
-            if d >= self.start
-        )
-        world.competitor_snapshots = {
-            "rival-gear.com": _within(
-                (self.p0 - timedelta(days=40), self.end - timedelta(days=8)), self.start
-            ),
-            "peak-supply.com": _within(
-                (self.p0 - timedelta(days=33), self.end - timedelta(days=12)), self.start
-            ),
-        }
+        world.exports = self._exports()
         return world
+
+    def _exports(self) -> tuple[Export, ...]:
+        """The snapshot files a real team's inbox would hold: the site exported from Ahrefs
+        monthly and from Semrush every six weeks or so, each competitor about every six weeks,
+        saved by different people with different export settings over time."""
+        day = timedelta(days=1)
+        ahrefs = _every(self.end, self.start, 30)
+        # Newest first: the default "Excel" export (so the latest view of the site never hangs
+        # on a variant), a zipped one, a UTF-8 one, then defaults; the oldest predates Ahrefs'
+        # current format. Counted from the newest so a short history still gets each variant.
+        newest_first = ["excel", "zip", "utf8"][: len(ahrefs)]
+        newest_first += ["excel"] * (len(ahrefs) - len(newest_first))
+        if len(ahrefs) > 1:
+            newest_first[-1] = "legacy"
+        styles = reversed(newest_first)
+        schedule = [Export("ahrefs", s, SITE, d) for s, d in zip(styles, ahrefs, strict=True)]
+        schedule += [
+            Export("semrush", "legacy", SITE, self.end - 90 * day),
+            Export("semrush", "zip", SITE, self.end - 45 * day),
+            Export("semrush", "current", SITE, self.end - 4 * day),
+            Export("majestic", "camel", "rival-gear.com", self.p0 - 40 * day),
+            # Majestic's historic-index export, spaced headers, between the two fresh ones.
+            Export("majestic", "spaced", "rival-gear.com", self.p0 + 8 * day),
+            Export("majestic", "camel", "rival-gear.com", self.end - 8 * day),
+            # Moz retired its classic export: the oldest snapshot is in the old format.
+            Export("moz", "legacy", "peak-supply.com", self.p0 - 33 * day),
+            Export("moz", "current", "peak-supply.com", self.p0 + 15 * day),
+            Export("moz", "current", "peak-supply.com", self.end - 12 * day),
+        ]
+        return tuple(e for e in schedule if e.day >= self.start)
 
     def _competitors(self, stock: list[Domain]) -> tuple[list[Link], list[Domain]]:
         rng = self._rng("competitors")
@@ -594,10 +616,6 @@ def _every(end: date, start: date, step: int) -> tuple[date, ...]:
         out.append(day)
         day -= timedelta(days=step)
     return tuple(reversed(out))
-
-
-def _within(days: tuple[date, ...], start: date) -> tuple[date, ...]:
-    return tuple(d for d in days if d >= start)
 
 
 def _dedupe(links: list[Link]) -> list[Link]:

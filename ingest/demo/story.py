@@ -218,6 +218,16 @@ class Keyword:
     base_position: float
 
 
+@dataclass(frozen=True)
+class Export:
+    """One backlink snapshot file: which vendor export, in which of its formats, of which site."""
+
+    vendor: str  # ahrefs | semrush | majestic | moz
+    style: str  # the vendor's export variant, e.g. excel, utf8, zip, legacy
+    site: str
+    day: date
+
+
 @dataclass
 class World:
     start: date  # first day of history
@@ -229,9 +239,7 @@ class World:
     links: list[Link] = field(default_factory=list)  # site and competitor links
     dr_daily: list[float] = field(default_factory=list)  # the site's DR, one per history day
     positions: dict[str, list[float | None]] = field(default_factory=dict)  # continuous
-    ahrefs_snapshots: tuple[date, ...] = ()
-    semrush_snapshots: tuple[date, ...] = ()
-    competitor_snapshots: dict[str, tuple[date, ...]] = field(default_factory=dict)
+    exports: tuple[Export, ...] = ()  # every inbox snapshot file, oldest first per vendor
 
     @property
     def days(self) -> list[date]:
