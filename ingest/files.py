@@ -20,8 +20,9 @@ from pathlib import Path
 SNIFF_BYTES = 256 * 1024
 DELIMITERS = ("\t", ",", ";")
 DATE_IN_NAME = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
-# A 1 MB field in UTF-16 is a 2 MB line; DuckDB's default limit is 2 MB.
-MAX_LINE_BYTES = 64 * 1024 * 1024
+# A 1 MB field in UTF-16 is a 2 MB line, DuckDB's default limit. Larger limits slow every read
+# down (bigger buffers), so this is room for a few MB, not a blank cheque.
+MAX_LINE_BYTES = 8 * 1024 * 1024
 REJECTS_TABLE = "linkokr_reject_errors"
 REJECTS_SCAN = "linkokr_reject_scans"
 
@@ -53,12 +54,34 @@ def normalize_header(name: str) -> str:
     return re.sub(r"[^0-9a-z%]", "", name.replace("\ufeff", "").lower())
 
 
-def sha256_of(path: Path) -> str:
+@dataclass(frozen=True)
+class FileScan:
+    """One streamed pass over a file's bytes: its SHA-256 and its line count in either encoding
+    (what a load should yield, so a short load is noticed without a second read)."""
+
+    sha256: str
+    lines_utf8: int
+    lines_utf16: int
+
+    def lines(self, encoding: str) -> int:
+        return self.lines_utf16 if encoding == "utf-16" else self.lines_utf8
+
+
+def scan_file(path: Path) -> FileScan:
     digest = hashlib.sha256()
+    newlines8 = newlines16 = 0
+    last = b""
     with path.open("rb") as handle:
+        # Even-sized chunks keep UTF-16 code units aligned: a newline is a 0x0A low byte.
         for chunk in iter(lambda: handle.read(1 << 20), b""):
             digest.update(chunk)
-    return digest.hexdigest()
+            newlines8 += chunk.count(b"\n")
+            newlines16 += chunk[0::2].count(b"\n")
+            last = (last + chunk)[-2:]
+    # A last line without a newline is still a line.
+    lines8 = newlines8 + (1 if last and not last.endswith(b"\n") else 0)
+    lines16 = newlines16 + (1 if last and last != b"\n\x00" else 0)
+    return FileScan(digest.hexdigest(), lines8, lines16)
 
 
 def detect_encoding(head: bytes) -> str:
@@ -143,20 +166,26 @@ def find_header(
     )
 
 
-def csv_relation_sql(layout: CsvLayout) -> tuple[str, list[object]]:
+def csv_relation_sql(layout: CsvLayout, *, store_rejects: bool = False) -> tuple[str, list[object]]:
     """A `read_csv(...)` call streaming the data rows as VARCHAR columns c0..cN, and its parameters.
 
     Columns are positional names because header names are user-controlled text (quotes,
     semicolons, SQL); the mapping from names to positions is done in Python from the header.
     """
     columns = {f"c{i}": "VARCHAR" for i in range(len(layout.header))}
-    # No sniffing (the header was found above); malformed rows are skipped and recorded in the
-    # REJECTS_TABLE temp table instead of failing the file.
+    # No sniffing (the header was found above); malformed rows are skipped instead of failing the
+    # file, and with `store_rejects` recorded with their line in the REJECTS_TABLE temp table
+    # (which slows the scan down, so it is only asked for when rows went missing).
+    rejects = (
+        f", store_rejects = true, rejects_table = '{REJECTS_TABLE}', "
+        f"rejects_scan = '{REJECTS_SCAN}'"
+        if store_rejects
+        else ""
+    )
     sql = (
         "read_csv(?, delim = ?, quote = '\"', escape = '\"', header = false, skip = ?, "
         "columns = ?, encoding = ?, auto_detect = false, null_padding = true, parallel = true, "
-        f"max_line_size = {MAX_LINE_BYTES}, ignore_errors = true, store_rejects = true, "
-        f"rejects_table = '{REJECTS_TABLE}', rejects_scan = '{REJECTS_SCAN}')"
+        f"max_line_size = {MAX_LINE_BYTES}, ignore_errors = true{rejects})"
     )
     return sql, [
         str(layout.path),

@@ -12,9 +12,11 @@ import logging
 import re
 import shutil
 import tempfile
+import uuid
 import zipfile
 from collections import Counter
 from collections.abc import Iterable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
@@ -32,7 +34,7 @@ from ingest.files import (
     detect_encoding,
     find_header,
     normalize_header,
-    sha256_of,
+    scan_file,
     snapshot_date_of,
 )
 from ingest.formats import API_FORMATS, FORMATS_BY_KIND, FileFormat
@@ -208,51 +210,79 @@ def _insert_rows(
     fmt: FileFormat,
     *,
     file_name: str,
-    sha: str,
+    load_id: str,
     snapshot: date,
-) -> RowCounts:
-    """Stream the file into its raw table; malformed rows and rows lacking a required column are
-    left out, counted, and sampled (with line numbers) for the report."""
-    table = f"raw.{quote_ident(fmt.table)}"
+) -> int:
+    """Stream the file into its raw table, tagged with `load_id` until its hash is known.
+    Malformed rows are skipped (not failing the file); values stay as the vendor wrote them
+    (staging trims and casts). Returns the rows read."""
     selected = []
     for canonical, aliases in fmt.columns.items():
         index = layout.index(aliases)
         if index is not None:
-            selected.append(f"nullif(trim(c{index}), '') as {quote_ident(canonical)}")
+            selected.append(f"c{index} as {quote_ident(canonical)}")
     relation, params = csv_relation_sql(layout)
-    for temp in (REJECTS_TABLE, REJECTS_SCAN):
-        con.execute(f"drop table if exists {temp}")
-    # One streaming pass over the file (`with ordinality` numbers rows in file order without a
-    # window); every row goes in, then the few lacking a required column are counted and removed.
-    con.execute(
+    return con.execute(
         f"""
-        insert into {table} by name
+        insert into raw.{quote_ident(fmt.table)} by name
         select {", ".join(selected)},
                ? as _source, ? as _format, ? as _file, ? as _file_sha256,
-               ordinality as _row_number,
                now() at time zone 'UTC' as _loaded_at,
                ? as _snapshot_date
-        from {relation} with ordinality
+        from {relation}
         """,
-        [fmt.source, fmt.format_id, file_name, sha, snapshot, *params],
+        [fmt.source, fmt.format_id, file_name, load_id, snapshot, *params],
+    ).fetchone()[0]
+
+
+def _finish_rows(
+    con: duckdb.DuckDBPyConnection,
+    layout: CsvLayout,
+    fmt: FileFormat,
+    *,
+    load_id: str,
+    sha: str,
+    read: int,
+    expected_rows: int,
+) -> RowCounts:
+    """Stamp the loaded rows with the file's hash and row numbers, drop rows lacking a required
+    column, and account for every data line that did not become a row."""
+    table = f"raw.{quote_ident(fmt.table)}"
+    # Rows are appended in file order (DuckDB preserves insertion order), so within this
+    # transaction their rowids number them: a window or `with ordinality` would cost more than
+    # the whole read.
+    con.execute(
+        f"""update {table}
+            set _row_number = rowid - (
+                    select min(rowid) from {table} where _file_sha256 = $load_id) + 1,
+                _file_sha256 = $sha
+            where _file_sha256 = $load_id""",
+        {"load_id": load_id, "sha": sha},
     )
+    malformed: list[tuple[int, str]] = []
+    if read < expected_rows:
+        # Fewer rows than lines: read again, this time recording why and where rows were skipped
+        # (a quoted field spanning lines also lands here, and then nothing is reported).
+        for temp in (REJECTS_TABLE, REJECTS_SCAN):
+            con.execute(f"drop table if exists {temp}")
+        detailed, detailed_params = csv_relation_sql(layout, store_rejects=True)
+        con.execute(f"select count(*) from {detailed}", detailed_params).fetchone()
+        malformed = con.execute(
+            f"select line, error_message from {REJECTS_TABLE} order by line"
+        ).fetchall()
     missing = " or ".join(f"{quote_ident(c)} is null" for c in fmt.required) or "false"
-    rows, incomplete = con.execute(
-        f"select count(*), count(*) filter (where {missing}) from {table} where _file_sha256 = ?",
-        [sha],
-    ).fetchone()
+    incomplete = con.execute(
+        f"select count(*) filter (where {missing}) from {table} where _file_sha256 = ?", [sha]
+    ).fetchone()[0]
     if incomplete:
         con.execute(f"delete from {table} where _file_sha256 = ? and ({missing})", [sha])
-    malformed = con.execute(
-        f"select line, error_message from {REJECTS_TABLE} order by line"
-    ).fetchall()
     samples = [f"line {line}: {message}" for line, message in malformed[:5]]
     if incomplete:
         samples.append(
             f"{incomplete} row(s) without a value in a required column ({', '.join(fmt.required)})"
         )
-    rows -= incomplete
-    return RowCounts(rows, len({line for line, _ in malformed}) + incomplete, tuple(samples))
+    rejected = len({line for line, _ in malformed}) + incomplete
+    return RowCounts(read - incomplete, rejected, tuple(samples))
 
 
 def _ledger(
@@ -268,16 +298,19 @@ def _ledger(
     rows=0,
     rejected=0,
     error=None,
+    stat=None,
 ) -> None:
     con.execute(
         """insert into ops.ingested_files
-           (file_sha256, file_name, file_path, kind, source, format, site, snapshot_date, status,
-            rows_loaded, rows_rejected, error, loaded_at)
-           values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, now() at time zone 'UTC')""",
+           (file_sha256, file_name, file_path, file_size, file_mtime, kind, source, format, site,
+            snapshot_date, status, rows_loaded, rows_rejected, error, loaded_at)
+           values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, now() at time zone 'UTC')""",
         [
             sha,
             path.name,
             str(path),
+            stat.st_size if stat else None,
+            stat.st_mtime if stat else None,
             kind,
             fmt.source if fmt else None,
             fmt.format_id if fmt else None,
@@ -307,72 +340,118 @@ def reject_file(path: Path, kind_dir: Path, reason: str) -> Path:
     return target
 
 
-def load_file(con: duckdb.DuckDBPyConnection, path: Path, kind: str) -> LoadResult:
-    """Load one inbox file (idempotent). Rejections are moved aside and recorded, not raised."""
-    ensure_ops_tables(con)
-    sha = sha256_of(path)
-    seen = con.execute(
-        "select file_name, status from ops.ingested_files where file_sha256 = ?", [sha]
-    ).fetchall()
-    if any(status == "loaded" for _, status in seen):
-        if any(name == path.name for name, _ in seen):
-            return LoadResult(path, kind, "skipped")
-        con.execute("begin transaction")
-        _ledger(
-            con,
-            sha=sha,
-            path=path,
-            kind=kind,
-            status="duplicate",
-            error="same content already loaded as " + next(n for n, s in seen if s == "loaded"),
-        )
-        con.execute("commit")
-        log.info("%s: duplicate of an already loaded file, nothing loaded", path.name)
-        return LoadResult(path, kind, "duplicate")
+def _already_seen(con: duckdb.DuckDBPyConnection, path: Path, stat) -> bool:
+    return bool(
+        con.execute(
+            """select 1 from ops.ingested_files
+           where file_path = ? and file_size = ? and file_mtime = ?
+             and status in ('loaded', 'duplicate')""",
+            [str(path), stat.st_size, stat.st_mtime],
+        ).fetchone()
+    )
 
-    try:
-        with readable_copy(path) as readable:
-            layout, fmt = detect_format(readable, kind)
-            snapshot = snapshot_date_of(path)
-            ensure_raw_table(con, fmt)
-            con.execute("begin transaction")
-            try:
-                counts = _insert_rows(
-                    con, layout, fmt, file_name=path.name, sha=sha, snapshot=snapshot
-                )
-                if counts.loaded == 0 and counts.rejected:
-                    raise FileRejected(
-                        f"none of the {counts.rejected} data rows could be read (wrong delimiter "
-                        "or a broken export?):\n" + "\n".join(counts.samples)
+
+def _record_duplicate(con, path: Path, kind: str, sha: str, stat, seen: list[tuple]) -> LoadResult:
+    if any(name == path.name for name, status in seen if status == "loaded"):
+        return LoadResult(path, kind, "skipped")
+    original = next(name for name, status in seen if status == "loaded")
+    con.execute("begin transaction")
+    _ledger(
+        con,
+        sha=sha,
+        path=path,
+        kind=kind,
+        status="duplicate",
+        stat=stat,
+        error=f"same content already loaded as {original}",
+    )
+    con.execute("commit")
+    log.info("%s: duplicate of %s, nothing loaded", path.name, original)
+    return LoadResult(path, kind, "duplicate")
+
+
+def load_file(con: duckdb.DuckDBPyConnection, path: Path, kind: str) -> LoadResult:
+    """Load one inbox file (idempotent). Rejections are moved aside and recorded, not raised.
+
+    An unchanged file already in the ledger (same path, size and mtime) is skipped unread. A new
+    one is hashed on a second thread while DuckDB streams it in; content already loaded under
+    another name is rolled back and recorded as a duplicate."""
+    ensure_ops_tables(con)
+    stat = path.stat()
+    if _already_seen(con, path, stat):
+        return LoadResult(path, kind, "skipped")
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        scanning = pool.submit(scan_file, path)
+
+        def loaded_before() -> tuple[str, list[tuple]]:
+            sha = scanning.result().sha256
+            seen = con.execute(
+                "select file_name, status from ops.ingested_files where file_sha256 = ?", [sha]
+            ).fetchall()
+            return sha, seen
+
+        try:
+            with readable_copy(path) as readable:
+                layout, fmt = detect_format(readable, kind)
+                snapshot = snapshot_date_of(path)
+                ensure_raw_table(con, fmt)
+                load_id = f"loading-{uuid.uuid4().hex}"
+                con.execute("begin transaction")
+                try:
+                    read = _insert_rows(
+                        con, layout, fmt, file_name=path.name, load_id=load_id, snapshot=snapshot
                     )
-                site = site_from_name(path.name) if fmt.site_from_name else None
-                site = site or detect_site(con, fmt, sha)
-                report = "\n".join(counts.samples) or None
-                _ledger(
-                    con,
-                    sha=sha,
-                    path=path,
-                    kind=kind,
-                    status="loaded",
-                    fmt=fmt,
-                    site=site,
-                    snapshot=snapshot,
-                    rows=counts.loaded,
-                    rejected=counts.rejected,
-                    error=report,
-                )
-                con.execute("commit")
-            except BaseException:
-                con.execute("rollback")
-                raise
-    except FILE_PROBLEMS as error:
-        reason = str(error)
-        moved = reject_file(path, path.parent, reason)
-        con.execute("begin transaction")
-        _ledger(con, sha=sha, path=moved, kind=kind, status="rejected", error=reason[:2000])
-        con.execute("commit")
-        log.warning("%s rejected: %s", path.name, reason.splitlines()[0] if reason else "")
-        return LoadResult(path, kind, "rejected", error=reason)
+                    sha, seen = loaded_before()
+                    if any(status == "loaded" for _, status in seen):
+                        con.execute("rollback")
+                        return _record_duplicate(con, path, kind, sha, stat, seen)
+                    scan = scanning.result() if readable == path else scan_file(readable)
+                    counts = _finish_rows(
+                        con,
+                        layout,
+                        fmt,
+                        load_id=load_id,
+                        sha=sha,
+                        read=read,
+                        expected_rows=scan.lines(layout.encoding) - layout.header_line - 1,
+                    )
+                    if counts.loaded == 0 and counts.rejected:
+                        raise FileRejected(
+                            f"none of the {counts.rejected} data rows could be read (wrong "
+                            "delimiter or a broken export?):\n" + "\n".join(counts.samples)
+                        )
+                    site = site_from_name(path.name) if fmt.site_from_name else None
+                    site = site or detect_site(con, fmt, sha)
+                    report = "\n".join(counts.samples) or None
+                    _ledger(
+                        con,
+                        sha=sha,
+                        path=path,
+                        kind=kind,
+                        status="loaded",
+                        fmt=fmt,
+                        site=site,
+                        snapshot=snapshot,
+                        rows=counts.loaded,
+                        rejected=counts.rejected,
+                        error=report,
+                        stat=stat,
+                    )
+                    con.execute("commit")
+                except BaseException:
+                    con.execute("rollback")
+                    raise
+        except FILE_PROBLEMS as error:
+            sha, seen = loaded_before()
+            if any(status == "loaded" for _, status in seen):
+                return _record_duplicate(con, path, kind, sha, stat, seen)
+            reason = str(error)
+            moved = reject_file(path, path.parent, reason)
+            con.execute("begin transaction")
+            _ledger(con, sha=sha, path=moved, kind=kind, status="rejected", error=reason[:2000])
+            con.execute("commit")
+            log.warning("%s rejected: %s", path.name, reason.splitlines()[0] if reason else "")
+            return LoadResult(path, kind, "rejected", error=reason)
     if counts.rejected:
         log.warning("%s: %d malformed row(s) left out:\n%s", path.name, counts.rejected, report)
     log.info(
@@ -386,3 +465,4 @@ def load_file(con: duckdb.DuckDBPyConnection, path: Path, kind: str) -> LoadResu
     return LoadResult(
         path, kind, "loaded", fmt.source, site, snapshot, counts.loaded, counts.rejected, report
     )
+

@@ -13,6 +13,8 @@ OPS_DDL = (
         file_sha256 varchar not null,
         file_name varchar not null,
         file_path varchar,
+        file_size bigint,
+        file_mtime double,
         kind varchar not null,
         source varchar,
         format varchar,
@@ -40,6 +42,9 @@ OPS_DDL = (
 def ensure_ops_tables(con: duckdb.DuckDBPyConnection) -> None:
     for statement in OPS_DDL:
         con.execute(statement)
+    # size and mtime let an unchanged file be skipped without reading it again
+    for column, kind in (("file_size", "bigint"), ("file_mtime", "double")):
+        con.execute(f"alter table ops.ingested_files add column if not exists {column} {kind}")
 
 
 def record_api_pull(

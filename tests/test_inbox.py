@@ -356,3 +356,25 @@ def test_empty_file_is_rejected(tmp_path, con):
     result = load_file(con, path, "backlinks")
     assert result.status == "rejected"
     assert "empty" in result.error
+
+
+def test_a_file_replaced_under_the_same_name_loads_as_new_content(tmp_path, con):
+    path = tmp_path / "backlinks" / "acme.com-backlinks_2026-05-01.csv"
+    write_ahrefs_utf16(path, [ahrefs_row("https://x.example.org/", "https://acme.com/")])
+    assert load_file(con, path, "backlinks").status == "loaded"
+    assert load_file(con, path, "backlinks").status == "skipped"
+    write_ahrefs_utf16(
+        path,
+        [
+            ahrefs_row("https://x.example.org/", "https://acme.com/"),
+            ahrefs_row("https://y.example.org/", "https://acme.com/"),
+        ],
+    )
+    result = load_file(con, path, "backlinks")
+    assert (result.status, result.rows_loaded) == ("loaded", 2)
+    assert con.execute("select count(*) from raw.backlinks_ahrefs").fetchone()[0] == 3
+    numbers = con.execute(
+        "select list(_row_number order by _row_number) from raw.backlinks_ahrefs "
+        "group by _file_sha256 order by count(*)"
+    ).fetchall()
+    assert numbers == [([1],), ([1, 2],)]
