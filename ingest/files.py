@@ -23,8 +23,6 @@ DATE_IN_NAME = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
 # A 1 MB field in UTF-16 is a 2 MB line, DuckDB's default limit. Larger limits slow every read
 # down (bigger buffers), so this is room for a few MB, not a blank cheque.
 MAX_LINE_BYTES = 8 * 1024 * 1024
-REJECTS_TABLE = "linkokr_reject_errors"
-REJECTS_SCAN = "linkokr_reject_scans"
 
 
 class FileRejected(ValueError):
@@ -166,7 +164,9 @@ def find_header(
     )
 
 
-def csv_relation_sql(layout: CsvLayout, *, store_rejects: bool = False) -> tuple[str, list[object]]:
+def csv_relation_sql(
+    layout: CsvLayout, *, rejects_table: str | None = None
+) -> tuple[str, list[object]]:
     """A `read_csv(...)` call streaming the data rows as VARCHAR columns c0..cN, and its parameters.
 
     Columns are positional names because header names are user-controlled text (quotes,
@@ -174,14 +174,15 @@ def csv_relation_sql(layout: CsvLayout, *, store_rejects: bool = False) -> tuple
     """
     columns = {f"c{i}": "VARCHAR" for i in range(len(layout.header))}
     # No sniffing (the header was found above); malformed rows are skipped instead of failing the
-    # file, and with `store_rejects` recorded with their line in the REJECTS_TABLE temp table
-    # (which slows the scan down, so it is only asked for when rows went missing).
-    rejects = (
-        f", store_rejects = true, rejects_table = '{REJECTS_TABLE}', "
-        f"rejects_scan = '{REJECTS_SCAN}'"
-        if store_rejects
-        else ""
-    )
+    # file, and with `rejects_table` recorded with their line in that temp table (which slows
+    # the scan down, so it is only asked for when rows went missing).
+    rejects = ""
+    if rejects_table:
+        assert re.fullmatch(r"[a-z0-9_]+", rejects_table), rejects_table
+        rejects = (
+            f", store_rejects = true, rejects_table = '{rejects_table}', "
+            f"rejects_scan = '{rejects_table}_scans'"
+        )
     sql = (
         "read_csv(?, delim = ?, quote = '\"', escape = '\"', header = false, skip = ?, "
         "columns = ?, encoding = ?, auto_detect = false, null_padding = true, parallel = true, "

@@ -1,8 +1,12 @@
 """Loading inbox files into `raw`: detect the format, stream rows through DuckDB, keep the ledger.
 
-Every file is loaded in one transaction (rows + ledger entry), so a crash mid-load leaves the
-warehouse as it was. Content is identified by SHA-256: the same bytes under another name are a
-`duplicate` and load nothing. A file that cannot be parsed moves to `<kind>/_rejected/` next to a
+Each loaded file becomes one immutable table in the `raw_files` schema, written by a single
+`create table ... as select ... from read_csv(...)` (DuckDB's fastest, compressed write path),
+and `raw.<table>` is a view over those tables joined to the ledger for the lineage columns. A file
+counts as loaded when its ledger row and the new view definition commit together: a crash before
+that leaves the warehouse as it was (the half-written table is invisible and dropped on the next
+load). Content is identified by SHA-256: the same bytes under another name are a `duplicate` and
+load nothing. A file that cannot be parsed moves to `<kind>/_rejected/` next to a
 `<name>.error.txt` saying why; the rest of the batch still loads.
 """
 
@@ -26,8 +30,6 @@ import duckdb
 
 from ingest.domains import HOST_PATTERN, has_public_suffix, registrable_domain
 from ingest.files import (
-    REJECTS_SCAN,
-    REJECTS_TABLE,
     CsvLayout,
     FileRejected,
     csv_relation_sql,
@@ -44,6 +46,8 @@ from ingest.settings import INBOX_KINDS
 log = logging.getLogger(__name__)
 
 REJECTED_DIR = "_rejected"
+FILES_SCHEMA = "raw_files"
+LOAD_ID = re.compile(r"^[0-9a-f]{32}$")
 DOMAIN_IN_NAME = re.compile(r"(?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?\.)+[a-z]{2,}")
 # The file's fault, so it goes to _rejected/. Anything else (a full disk, a bug) fails the load
 # and leaves the file in place to be retried.
@@ -147,6 +151,7 @@ def readable_copy(path: Path) -> Iterator[Path]:
 
 
 def ensure_raw_table(con: duckdb.DuckDBPyConnection, fmt: FileFormat) -> None:
+    """A physical raw table with the format's columns and lineage (API pulls land here)."""
     table = f"raw.{quote_ident(fmt.table)}"
     con.execute("create schema if not exists raw")
     columns = [f"{quote_ident(c)} varchar" for c in fmt.columns]
@@ -157,17 +162,108 @@ def ensure_raw_table(con: duckdb.DuckDBPyConnection, fmt: FileFormat) -> None:
         con.execute(f"alter table {table} add column if not exists {quote_ident(column)} varchar")
 
 
-def ensure_raw_tables(con: duckdb.DuckDBPyConnection) -> list[str]:
-    """Create every raw table of files and API pulls (empty until data comes), so the dbt sources
-    exist on a fresh warehouse. Returns the table names."""
-    ensure_ops_tables(con)
-    tables: dict[str, FileFormat] = {}
-    for formats in (*FORMATS_BY_KIND.values(), API_FORMATS):
+def _file_formats() -> dict[str, list[FileFormat]]:
+    tables: dict[str, list[FileFormat]] = {}
+    for formats in FORMATS_BY_KIND.values():
         for fmt in formats:
-            tables.setdefault(fmt.table, fmt)
-    for fmt in tables.values():
+            tables.setdefault(fmt.table, []).append(fmt)
+    return tables
+
+
+def _file_table(table: str, load_id: str) -> str:
+    assert LOAD_ID.match(load_id), load_id
+    return f"{FILES_SCHEMA}.{quote_ident(f'{table}__{load_id}')}"
+
+
+def refresh_file_view(con: duckdb.DuckDBPyConnection, table: str) -> None:
+    """(Re)define `raw.<table>` as every loaded file's table plus its lineage from the ledger.
+
+    An empty typed table carries every column, so the view has them all before any file came.
+    Rows lacking a required column stay in the file's table but out of the view (they are
+    counted as rejected in the ledger)."""
+    formats = _file_formats()[table]
+    columns = list(dict.fromkeys(c for fmt in formats for c in fmt.columns))
+    con.execute(f"create schema if not exists {FILES_SCHEMA}")
+    con.execute("create schema if not exists raw")
+    empty = f"{FILES_SCHEMA}.{quote_ident(f'{table}__columns')}"
+    typed = ", ".join(f"{quote_ident(c)} varchar" for c in columns)
+    con.execute(f"create table if not exists {empty} ({typed})")
+    for column in columns:
+        con.execute(f"alter table {empty} add column if not exists {quote_ident(column)} varchar")
+    lineage = ", ".join(f"cast(null as {kind}) as {name}" for name, kind in LINEAGE_COLUMNS.items())
+    parts = [f"select *, {lineage} from {empty}"]
+    loads = con.execute(
+        """select load_id, format from ops.ingested_files
+           where raw_table = ? and status = 'loaded' order by loaded_at, load_id""",
+        [table],
+    ).fetchall()
+    by_id = {fmt.format_id: fmt for fmt in formats}
+    for load_id, format_id in loads:
+        required = by_id[format_id].required if format_id in by_id else ()
+        complete = " and ".join(f"files.{quote_ident(c)} is not null" for c in required) or "true"
+        parts.append(
+            f"""select files.*,
+                   ledger.source as _source,
+                   ledger.format as _format,
+                   ledger.file_name as _file,
+                   ledger.file_sha256 as _file_sha256,
+                   files.rowid + 1 as _row_number,
+                   ledger.loaded_at as _loaded_at,
+                   ledger.snapshot_date as _snapshot_date,
+                   cast(null as varchar) as _site,
+            from {_file_table(table, load_id)} as files
+            inner join ops.ingested_files as ledger on ledger.load_id = '{load_id}'
+            where {complete}"""
+        )
+    existing = con.execute(
+        "select table_type from information_schema.tables where table_schema = 'raw' "
+        "and table_name = ?",
+        [table],
+    ).fetchone()
+    if existing and existing[0] != "VIEW":
+        raise RuntimeError(
+            f"raw.{table} is a table from an older linkokr warehouse; move it aside or rebuild "
+            "the warehouse"
+        )
+    con.execute(
+        f"create or replace view raw.{quote_ident(table)} as\n"
+        + "\nunion all by name\n".join(parts)
+    )
+
+
+def drop_unfinished_loads(con: duckdb.DuckDBPyConnection) -> int:
+    """Drop file tables that no ledger row owns (a load that crashed before committing)."""
+    owned = {
+        row[0]
+        for row in con.execute(
+            "select raw_table || '__' || load_id from ops.ingested_files where load_id is not null"
+        ).fetchall()
+    }
+    orphans = [
+        name
+        for (name,) in con.execute(
+            "select table_name from information_schema.tables where table_schema = ?",
+            [FILES_SCHEMA],
+        ).fetchall()
+        if not name.endswith("__columns") and name not in owned
+    ]
+    for name in orphans:
+        con.execute(f"drop table {FILES_SCHEMA}.{quote_ident(name)}")
+    return len(orphans)
+
+
+def ensure_raw_tables(con: duckdb.DuckDBPyConnection) -> list[str]:
+    """Create every raw relation of files (views) and API pulls (tables), empty until data
+    comes, so the dbt sources exist on a fresh warehouse. Returns their names."""
+    ensure_ops_tables(con)
+    file_tables = list(_file_formats())
+    for table in file_tables:
+        refresh_file_view(con, table)
+    api_tables = []
+    for fmt in API_FORMATS:
         ensure_raw_table(con, fmt)
-    return list(tables)
+        api_tables.append(fmt.table)
+    return file_tables + api_tables
 
 
 def site_from_name(name: str) -> str | None:
@@ -178,17 +274,17 @@ def site_from_name(name: str) -> str | None:
     return None
 
 
-def detect_site(con: duckdb.DuckDBPyConnection, fmt: FileFormat, sha: str) -> str | None:
+def detect_site(con: duckdb.DuckDBPyConnection, fmt: FileFormat, relation: str) -> str | None:
     """The most common registrable domain of the format's site column (per distinct host)."""
     if fmt.site_column is None:
         return None
+    column = quote_ident(fmt.site_column)
     rows = con.execute(
-        f"""select lower(regexp_extract(trim({quote_ident(fmt.site_column)}), ?, 1)) as host,
-                   count(*) as n
-            from raw.{quote_ident(fmt.table)}
-            where _file_sha256 = ? and {quote_ident(fmt.site_column)} is not null
+        f"""select lower(regexp_extract(trim({column}), ?, 1)) as host, count(*) as n
+            from {relation}
+            where {column} is not null
             group by host""",
-        [HOST_PATTERN, sha],
+        [HOST_PATTERN],
     ).fetchall()
     counts: Counter[str] = Counter()
     for host, n in rows:
@@ -204,18 +300,11 @@ class RowCounts:
     samples: tuple[str, ...]  # a few "line N: why" lines for the report
 
 
-def _insert_rows(
-    con: duckdb.DuckDBPyConnection,
-    layout: CsvLayout,
-    fmt: FileFormat,
-    *,
-    file_name: str,
-    load_id: str,
-    snapshot: date,
+def _copy_rows(
+    con: duckdb.DuckDBPyConnection, layout: CsvLayout, fmt: FileFormat, target: str
 ) -> int:
-    """Stream the file into its raw table, tagged with `load_id` until its hash is known.
-    Malformed rows are skipped (not failing the file); values stay as the vendor wrote them
-    (staging trims and casts). Returns the rows read."""
+    """Stream the file into a new table of its own (values as the vendor wrote them; staging
+    trims and casts). Malformed rows are skipped, not failing the file. Returns rows read."""
     selected = []
     for canonical, aliases in fmt.columns.items():
         index = layout.index(aliases)
@@ -223,59 +312,38 @@ def _insert_rows(
             selected.append(f"c{index} as {quote_ident(canonical)}")
     relation, params = csv_relation_sql(layout)
     return con.execute(
-        f"""
-        insert into raw.{quote_ident(fmt.table)} by name
-        select {", ".join(selected)},
-               ? as _source, ? as _format, ? as _file, ? as _file_sha256,
-               now() at time zone 'UTC' as _loaded_at,
-               ? as _snapshot_date
-        from {relation}
-        """,
-        [fmt.source, fmt.format_id, file_name, load_id, snapshot, *params],
+        f"create table {target} as select {', '.join(selected)} from {relation}", params
     ).fetchone()[0]
 
 
-def _finish_rows(
+def _count_rejects(
     con: duckdb.DuckDBPyConnection,
     layout: CsvLayout,
     fmt: FileFormat,
+    target: str,
     *,
-    load_id: str,
-    sha: str,
     read: int,
     expected_rows: int,
 ) -> RowCounts:
-    """Stamp the loaded rows with the file's hash and row numbers, drop rows lacking a required
-    column, and account for every data line that did not become a row."""
-    table = f"raw.{quote_ident(fmt.table)}"
-    # Rows are appended in file order (DuckDB preserves insertion order), so within this
-    # transaction their rowids number them: a window or `with ordinality` would cost more than
-    # the whole read.
-    con.execute(
-        f"""update {table}
-            set _row_number = rowid - (
-                    select min(rowid) from {table} where _file_sha256 = $load_id) + 1,
-                _file_sha256 = $sha
-            where _file_sha256 = $load_id""",
-        {"load_id": load_id, "sha": sha},
-    )
+    """Account for every data line that did not become a usable row: malformed lines (with their
+    line numbers) and rows lacking a required column."""
     malformed: list[tuple[int, str]] = []
     if read < expected_rows:
         # Fewer rows than lines: read again, this time recording why and where rows were skipped
         # (a quoted field spanning lines also lands here, and then nothing is reported).
-        for temp in (REJECTS_TABLE, REJECTS_SCAN):
-            con.execute(f"drop table if exists {temp}")
-        detailed, detailed_params = csv_relation_sql(layout, store_rejects=True)
-        con.execute(f"select count(*) from {detailed}", detailed_params).fetchone()
+        rejects = f"linkokr_rejects_{uuid.uuid4().hex}"
+        detailed, detailed_params = csv_relation_sql(layout, rejects_table=rejects)
+        # Every column is parsed (hashed, not kept), so every malformed line is seen; the rejects
+        # table is written when the scan finishes, hence fetchall.
+        every = ", ".join(f"c{i}" for i in range(len(layout.header)))
+        con.execute(f"select sum(hash({every})) from {detailed}", detailed_params).fetchall()
         malformed = con.execute(
-            f"select line, error_message from {REJECTS_TABLE} order by line"
+            f"select line, error_message from {rejects} order by line"
         ).fetchall()
+        con.execute(f"drop table {rejects}")
+        con.execute(f"drop table {rejects}_scans")
     missing = " or ".join(f"{quote_ident(c)} is null" for c in fmt.required) or "false"
-    incomplete = con.execute(
-        f"select count(*) filter (where {missing}) from {table} where _file_sha256 = ?", [sha]
-    ).fetchone()[0]
-    if incomplete:
-        con.execute(f"delete from {table} where _file_sha256 = ? and ({missing})", [sha])
+    incomplete = con.execute(f"select count(*) from {target} where {missing}").fetchone()[0]
     samples = [f"line {line}: {message}" for line, message in malformed[:5]]
     if incomplete:
         samples.append(
@@ -299,12 +367,14 @@ def _ledger(
     rejected=0,
     error=None,
     stat=None,
+    load_id=None,
 ) -> None:
     con.execute(
         """insert into ops.ingested_files
-           (file_sha256, file_name, file_path, file_size, file_mtime, kind, source, format, site,
-            snapshot_date, status, rows_loaded, rows_rejected, error, loaded_at)
-           values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, now() at time zone 'UTC')""",
+           (file_sha256, file_name, file_path, file_size, file_mtime, kind, source, format,
+            raw_table, load_id, site, snapshot_date, status, rows_loaded, rows_rejected, error,
+            loaded_at)
+           values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, now() at time zone 'UTC')""",
         [
             sha,
             path.name,
@@ -314,6 +384,8 @@ def _ledger(
             kind,
             fmt.source if fmt else None,
             fmt.format_id if fmt else None,
+            fmt.table if fmt and load_id else None,
+            load_id,
             site,
             snapshot,
             status,
@@ -344,8 +416,8 @@ def _already_seen(con: duckdb.DuckDBPyConnection, path: Path, stat) -> bool:
     return bool(
         con.execute(
             """select 1 from ops.ingested_files
-           where file_path = ? and file_size = ? and file_mtime = ?
-             and status in ('loaded', 'duplicate')""",
+               where file_path = ? and file_size = ? and file_mtime = ?
+                 and status in ('loaded', 'duplicate')""",
             [str(path), stat.st_size, stat.st_mtime],
         ).fetchone()
     )
@@ -355,7 +427,6 @@ def _record_duplicate(con, path: Path, kind: str, sha: str, stat, seen: list[tup
     if any(name == path.name for name, status in seen if status == "loaded"):
         return LoadResult(path, kind, "skipped")
     original = next(name for name, status in seen if status == "loaded")
-    con.execute("begin transaction")
     _ledger(
         con,
         sha=sha,
@@ -365,7 +436,6 @@ def _record_duplicate(con, path: Path, kind: str, sha: str, stat, seen: list[tup
         stat=stat,
         error=f"same content already loaded as {original}",
     )
-    con.execute("commit")
     log.info("%s: duplicate of %s, nothing loaded", path.name, original)
     return LoadResult(path, kind, "duplicate")
 
@@ -374,12 +444,13 @@ def load_file(con: duckdb.DuckDBPyConnection, path: Path, kind: str) -> LoadResu
     """Load one inbox file (idempotent). Rejections are moved aside and recorded, not raised.
 
     An unchanged file already in the ledger (same path, size and mtime) is skipped unread. A new
-    one is hashed on a second thread while DuckDB streams it in; content already loaded under
-    another name is rolled back and recorded as a duplicate."""
+    one is hashed on a second thread while DuckDB streams it into its own table; content already
+    loaded under another name is dropped again and recorded as a duplicate."""
     ensure_ops_tables(con)
     stat = path.stat()
     if _already_seen(con, path, stat):
         return LoadResult(path, kind, "skipped")
+    drop_unfinished_loads(con)
     with ThreadPoolExecutor(max_workers=1) as pool:
         scanning = pool.submit(scan_file, path)
 
@@ -390,39 +461,39 @@ def load_file(con: duckdb.DuckDBPyConnection, path: Path, kind: str) -> LoadResu
             ).fetchall()
             return sha, seen
 
+        target = None
         try:
             with readable_copy(path) as readable:
                 layout, fmt = detect_format(readable, kind)
                 snapshot = snapshot_date_of(path)
-                ensure_raw_table(con, fmt)
-                load_id = f"loading-{uuid.uuid4().hex}"
+                load_id = uuid.uuid4().hex
+                target = _file_table(fmt.table, load_id)
+                con.execute(f"create schema if not exists {FILES_SCHEMA}")
+                read = _copy_rows(con, layout, fmt, target)
+                sha, seen = loaded_before()
+                if any(status == "loaded" for _, status in seen):
+                    con.execute(f"drop table {target}")
+                    return _record_duplicate(con, path, kind, sha, stat, seen)
+                scan = scanning.result() if readable == path else scan_file(readable)
+                counts = _count_rejects(
+                    con,
+                    layout,
+                    fmt,
+                    target,
+                    read=read,
+                    expected_rows=scan.lines(layout.encoding) - layout.header_line - 1,
+                )
+                if counts.loaded == 0 and counts.rejected:
+                    raise FileRejected(
+                        f"none of the {counts.rejected} data rows could be read (wrong "
+                        "delimiter or a broken export?):\n" + "\n".join(counts.samples)
+                    )
+                site = site_from_name(path.name) if fmt.site_from_name else None
+                site = site or detect_site(con, fmt, target)
+                report = "\n".join(counts.samples) or None
+                # The file becomes visible (ledger row + view over its table) in one commit.
                 con.execute("begin transaction")
                 try:
-                    read = _insert_rows(
-                        con, layout, fmt, file_name=path.name, load_id=load_id, snapshot=snapshot
-                    )
-                    sha, seen = loaded_before()
-                    if any(status == "loaded" for _, status in seen):
-                        con.execute("rollback")
-                        return _record_duplicate(con, path, kind, sha, stat, seen)
-                    scan = scanning.result() if readable == path else scan_file(readable)
-                    counts = _finish_rows(
-                        con,
-                        layout,
-                        fmt,
-                        load_id=load_id,
-                        sha=sha,
-                        read=read,
-                        expected_rows=scan.lines(layout.encoding) - layout.header_line - 1,
-                    )
-                    if counts.loaded == 0 and counts.rejected:
-                        raise FileRejected(
-                            f"none of the {counts.rejected} data rows could be read (wrong "
-                            "delimiter or a broken export?):\n" + "\n".join(counts.samples)
-                        )
-                    site = site_from_name(path.name) if fmt.site_from_name else None
-                    site = site or detect_site(con, fmt, sha)
-                    report = "\n".join(counts.samples) or None
                     _ledger(
                         con,
                         sha=sha,
@@ -436,20 +507,22 @@ def load_file(con: duckdb.DuckDBPyConnection, path: Path, kind: str) -> LoadResu
                         rejected=counts.rejected,
                         error=report,
                         stat=stat,
+                        load_id=load_id,
                     )
+                    refresh_file_view(con, fmt.table)
                     con.execute("commit")
                 except BaseException:
                     con.execute("rollback")
                     raise
         except FILE_PROBLEMS as error:
+            if target:
+                con.execute(f"drop table if exists {target}")
             sha, seen = loaded_before()
             if any(status == "loaded" for _, status in seen):
                 return _record_duplicate(con, path, kind, sha, stat, seen)
             reason = str(error)
             moved = reject_file(path, path.parent, reason)
-            con.execute("begin transaction")
             _ledger(con, sha=sha, path=moved, kind=kind, status="rejected", error=reason[:2000])
-            con.execute("commit")
             log.warning("%s rejected: %s", path.name, reason.splitlines()[0] if reason else "")
             return LoadResult(path, kind, "rejected", error=reason)
     if counts.rejected:
@@ -465,4 +538,3 @@ def load_file(con: duckdb.DuckDBPyConnection, path: Path, kind: str) -> LoadResu
     return LoadResult(
         path, kind, "loaded", fmt.source, site, snapshot, counts.loaded, counts.rejected, report
     )
-

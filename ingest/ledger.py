@@ -43,7 +43,15 @@ def ensure_ops_tables(con: duckdb.DuckDBPyConnection) -> None:
     for statement in OPS_DDL:
         con.execute(statement)
     # size and mtime let an unchanged file be skipped without reading it again
-    for column, kind in (("file_size", "bigint"), ("file_mtime", "double")):
+    for column, kind in (
+        ("file_size", "bigint"),
+        ("file_mtime", "double"),
+        (
+            "raw_table",
+            "varchar",
+        ),  # where a loaded file's rows are: raw_files.<raw_table>__<load_id>
+        ("load_id", "varchar"),
+    ):
         con.execute(f"alter table ops.ingested_files add column if not exists {column} {kind}")
 
 

@@ -4,17 +4,23 @@
 with
 
 observations as (
-    select * from {{ ref('int_backlink_observations') }}
-    where is_site_target and not is_internal
+    select
+        *,
+        coalesce(is_site_target and not is_internal, false) as is_counted,
+    from {{ ref('int_backlink_observations') }}
 ),
 
+-- Rows pointing at another site than the snapshot's, and internal links, are left out of every
+-- mart; they are counted here so a mis-filed export shows up.
 snapshots as (
     select
         vendor,
         site,
         snapshot_date,
-        count(*) as links,
-        count(*) filter (where is_live_in_snapshot) as live_links,
+        count(*) filter (where is_counted) as links,
+        count(*) filter (where is_counted and is_live_in_snapshot) as live_links,
+        count(*) filter (where not coalesce(is_site_target, false)) as rows_other_target,
+        count(*) filter (where is_site_target and is_internal) as rows_internal,
     from observations
     group by vendor, site, snapshot_date
 ),
