@@ -41,27 +41,37 @@ def _date(value: str) -> date:
 
 
 def run_pipeline(paths: Paths, start: date | None = None, end: date | None = None) -> int:
-    """Materialize every asset in process as one run; 0 when every asset materialized."""
+    """Materialize every asset in process as one run; 0 when every asset materialized.
+
+    Day-partitioned assets cover [start, end] at once (a single-run backfill); by default
+    yesterday and the lookback days, like the daily schedule."""
     import dagster as dg
 
+    from ingest.config import load_config
     from orchestration.definitions import build_definitions
-    from orchestration.resources import ensure_dagster_home
+    from orchestration.resources import (
+        RANGE_END_TAG,
+        RANGE_START_TAG,
+        ensure_dagster_home,
+        lookback_range,
+    )
 
     os.environ.update(paths.export())
     os.environ["DAGSTER_HOME"] = str(ensure_dagster_home(paths.dagster_home))
     defs = build_definitions(paths)
-    window = {}
-    if start:
-        window["start_date"] = start.isoformat()
-    if end:
-        window["end_date"] = end.isoformat()
+    config = load_config(paths.config)
+    yesterday = date.today() - timedelta(days=1)
+    tags = lookback_range(yesterday, config.settings.lookback_days)
+    if start or end:
+        tags = {
+            RANGE_START_TAG: (start or end).isoformat(),
+            RANGE_END_TAG: (end or yesterday).isoformat(),
+        }
     job = defs.resolve_implicit_global_asset_job_def()
     with dg.DagsterInstance.get() as instance:
         result = job.execute_in_process(
-            run_config={
-                "ops": {"ga4_traffic": {"config": window}, "ahrefs_api": {"config": window}},
-                "loggers": {"console": {"config": {"log_level": "INFO"}}},
-            },
+            run_config={"loggers": {"console": {"config": {"log_level": "INFO"}}}},
+            tags=tags,
             instance=instance,
             raise_on_error=False,
         )

@@ -8,24 +8,26 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
+from datetime import timedelta
 
 import dagster as dg
 from dagster_dbt import DbtCliResource
 
 from ingest.config import load_config
 from ingest.settings import Paths
-from orchestration.defs.ahrefs.assets import build_ahrefs_asset
+from orchestration.defs.ahrefs.assets import build_ahrefs_assets
 from orchestration.defs.ahrefs.resources import AhrefsResource
 from orchestration.defs.config.assets import build_config_asset
 from orchestration.defs.dbt.assets import build_dbt_assets, dbt_executable, dbt_project
 from orchestration.defs.ga4.assets import build_ga4_asset
+from orchestration.defs.ga4.checks import build_ga4_checks
 from orchestration.defs.ga4.resources import Ga4Resource
 from orchestration.defs.inbox.assets import build_inbox_asset
 from orchestration.defs.inbox.sensors import INBOX_JOB, build_inbox_sensor
 from orchestration.defs.okrs.checks import build_key_result_checks
 from orchestration.defs.semrush.assets import build_semrush_asset
 from orchestration.defs.semrush.resources import SemrushResource
-from orchestration.resources import warehouse_resource
+from orchestration.resources import lookback_range, warehouse_resource
 
 DAILY_JOB = "linkokr_daily"
 
@@ -49,7 +51,7 @@ def build_definitions(paths: Paths, environ: Mapping[str, str] | None = None) ->
         build_config_asset(config, str(paths.config)),
         inbox_asset,
         build_ga4_asset(config),
-        build_ahrefs_asset(config),
+        *build_ahrefs_assets(config),
         build_semrush_asset(config),
         build_dbt_assets(project, state_dir),
     ]
@@ -61,18 +63,10 @@ def build_definitions(paths: Paths, environ: Mapping[str, str] | None = None) ->
     )
     return dg.Definitions(
         assets=assets,
-        asset_checks=build_key_result_checks(config),
+        asset_checks=[*build_key_result_checks(config), *build_ga4_checks(config)],
         jobs=[daily, inbox_job],
         sensors=[build_inbox_sensor(paths.inbox, inbox_job)],
-        schedules=[
-            dg.ScheduleDefinition(
-                name="linkokr_daily_schedule",
-                job=daily,
-                cron_schedule="0 6 * * *",
-                description="Every morning: new inbox files, yesterday's API data plus the "
-                "lookback days, then dbt build and the key-result checks.",
-            )
-        ],
+        schedules=[build_daily_schedule(daily, config.settings.lookback_days)],
         resources={
             "warehouse": warehouse_resource(paths.warehouse),
             "dbt": DbtCliResource(project_dir=project, dbt_executable=dbt_executable()),
@@ -90,6 +84,24 @@ def build_definitions(paths: Paths, environ: Mapping[str, str] | None = None) ->
             ),
         },
     )
+
+
+def build_daily_schedule(job, lookback_days: int) -> dg.ScheduleDefinition:
+    @dg.schedule(
+        name="linkokr_daily_schedule",
+        job=job,
+        cron_schedule="0 6 * * *",
+        default_status=dg.DefaultScheduleStatus.STOPPED,
+    )
+    def linkokr_daily_schedule(context: dg.ScheduleEvaluationContext) -> dg.RunRequest:
+        """Every morning: new inbox files, the API days of yesterday and the `lookback_days`
+        before it (re-read because vendors revise them) as one run, then dbt and every check."""
+        yesterday = context.scheduled_execution_time.date() - timedelta(days=1)
+        return dg.RunRequest(
+            run_key=yesterday.isoformat(), tags=lookback_range(yesterday, lookback_days)
+        )
+
+    return linkokr_daily_schedule
 
 
 @dg.definitions

@@ -13,6 +13,8 @@ from pathlib import Path
 import dagster as dg
 from dagster_duckdb import DuckDBResource
 
+from ingest.ledger import record_api_pull
+
 WAREHOUSE_POOL = "linkokr_warehouse"
 
 DAGSTER_YAML = """\
@@ -40,18 +42,28 @@ def ensure_dagster_home(dagster_home: Path) -> Path:
     return dagster_home
 
 
-class PullWindow(dg.Config):
-    """Days to pull from a day-based API (ISO dates). Default: yesterday and the `lookback_days`
-    before it, because vendors revise recent days."""
+# API sources that report per day (GA4, Search Console, Domain Rating history) are partitioned by
+# day: a backfill of a date range runs as one run (single-run backfill policy). Partitions end
+# yesterday, the last complete day.
+DAILY_PARTITIONS = dg.DailyPartitionsDefinition(start_date="2024-01-01")
+SINGLE_RUN = dg.BackfillPolicy.single_run()
+RANGE_START_TAG = "dagster/asset_partition_range_start"
+RANGE_END_TAG = "dagster/asset_partition_range_end"
 
-    start_date: str | None = None
-    end_date: str | None = None
 
-    def days(self, lookback_days: int) -> tuple[date, date]:
-        end = date.fromisoformat(self.end_date) if self.end_date else date.today() - timedelta(1)
-        if self.start_date:
-            return date.fromisoformat(self.start_date), end
-        return end - timedelta(days=lookback_days), end
+def partition_days(context: dg.AssetExecutionContext) -> list[date]:
+    """Every day of the partitions this run materializes."""
+    window = context.partition_time_window
+    start, end = window.start.date(), window.end.date()
+    return [start + timedelta(days=n) for n in range((end - start).days)]
+
+
+def lookback_range(yesterday: date, lookback_days: int) -> dict[str, str]:
+    """Run tags for yesterday and the `lookback_days` before it, which vendors still revise."""
+    return {
+        RANGE_START_TAG: (yesterday - timedelta(days=lookback_days)).isoformat(),
+        RANGE_END_TAG: yesterday.isoformat(),
+    }
 
 
 def site_targets(config) -> tuple[list[str], list[str]]:
@@ -59,3 +71,39 @@ def site_targets(config) -> tuple[list[str], list[str]]:
     own = [site.domain for site in config.sites]
     competitors = list(dict.fromkeys(c for site in config.sites for c in site.competitors))
     return own, [c for c in competitors if c not in own]
+
+
+def pull_each(context, con, targets, *, source, day, pull):
+    """Run `pull(target) -> (rows, requests)` for every target, record each in `ops.api_pulls`,
+    and fail after all were tried if any failed (each target's write is its own transaction)."""
+    total, failures = 0, []
+    for target in targets:
+        try:
+            rows, requests = pull(target)
+        except Exception as error:  # recorded, then the asset fails below
+            failures.append(f"{target}: {error}")
+            record_api_pull(
+                con,
+                source=source,
+                subject=target,
+                partition_date=day,
+                status="failed",
+                rows=None,
+                requests=None,
+                error=str(error)[:1000],
+            )
+            continue
+        total += rows
+        record_api_pull(
+            con,
+            source=source,
+            subject=target,
+            partition_date=day,
+            status="loaded",
+            rows=rows,
+            requests=requests,
+        )
+        context.log.info("%s %s: %d rows in %d requests", source, target, rows, requests)
+    if failures:
+        raise dg.Failure(f"{source} pulls failed:\n" + "\n".join(failures))
+    return total

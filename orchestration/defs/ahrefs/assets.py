@@ -1,5 +1,6 @@
 """Ahrefs API pulls: every backlink of each site and competitor (a snapshot dated the pull day,
-so not day-partitioned), and each site's Domain Rating history over the pull window."""
+so not partitioned: a backfill would stamp today's links with past dates), and each site's
+Domain Rating history (day-partitioned)."""
 
 from datetime import date
 
@@ -10,132 +11,92 @@ from ingest.ahrefs import write_backlinks, write_domain_ratings
 from ingest.api_pulls import new_pull_id
 from ingest.config import LinkokrConfig
 from ingest.inbox import ensure_raw_tables
-from ingest.ledger import record_api_pull
 from orchestration.defs.ahrefs.resources import AhrefsResource
-from orchestration.resources import WAREHOUSE_POOL, PullWindow, site_targets
+from orchestration.resources import (
+    DAILY_PARTITIONS,
+    SINGLE_RUN,
+    WAREHOUSE_POOL,
+    partition_days,
+    pull_each,
+    site_targets,
+)
 
 BACKLINKS = dg.AssetKey(["raw", "backlinks_ahrefs_api"])
 DOMAIN_RATINGS = dg.AssetKey(["raw", "domain_metrics_ahrefs_api"])
 
 
-def build_ahrefs_asset(config: LinkokrConfig) -> dg.AssetsDefinition:
+def build_ahrefs_assets(config: LinkokrConfig) -> list[dg.AssetsDefinition]:
     own, competitors = site_targets(config)
-    lookback = config.settings.lookback_days
 
-    @dg.multi_asset(
-        name="ahrefs_api",
-        specs=[
-            dg.AssetSpec(
-                BACKLINKS,
-                group_name="ahrefs",
-                kinds={"duckdb", "api"},
-                description="Ahrefs `all-backlinks` pulls per site and competitor.",
-            ),
-            dg.AssetSpec(
-                DOMAIN_RATINGS,
-                group_name="ahrefs",
-                kinds={"duckdb", "api"},
-                description="Ahrefs `domain-rating-history` per site.",
-            ),
-        ],
-        pool=WAREHOUSE_POOL,
-    )
-    def ahrefs_api(
-        context: dg.AssetExecutionContext,
-        config: PullWindow,
-        warehouse: DuckDBResource,
-        ahrefs: AhrefsResource,
-    ):
-        """Pull backlinks (keyset-paged, capped per pull) and DR history from Ahrefs API v3.
+    @dg.asset(key=BACKLINKS, group_name="ahrefs", kinds={"duckdb", "api"}, pool=WAREHOUSE_POOL)
+    def ahrefs_backlinks(
+        context: dg.AssetExecutionContext, warehouse: DuckDBResource, ahrefs: AhrefsResource
+    ) -> dg.MaterializeResult:
+        """Every backlink of each site and competitor from Ahrefs API v3 `all-backlinks`
+        (keyset-paged, capped per pull), as a snapshot dated today.
 
-        Skipped with a log line when AHREFS_API_KEY is not set. Each target is written in one
-        transaction; a failing target is recorded in `ops.api_pulls` and fails the asset after
-        the others have been pulled."""
-        pulled = {"backlinks": 0, "domain_ratings": 0}
-        failures: list[str] = []
+        Skipped with a log line when AHREFS_API_KEY is not set."""
         with warehouse.get_connection() as con:
             ensure_raw_tables(con)
             if not ahrefs.api_key:
                 context.log.info("Ahrefs API skipped: AHREFS_API_KEY is not set")
-            else:
-                today = date.today()
-                start, end = config.days(lookback)
-                with ahrefs.get_client() as client:
-                    for target in own + competitors:
-                        before = client.requests
-                        try:
-                            rows = write_backlinks(
-                                con,
-                                client.iter_backlink_pages(
-                                    target, max_rows=ahrefs.max_rows_per_pull
-                                ),
-                                target=target,
-                                site=target,
-                                pull_id=new_pull_id(),
-                                snapshot_date=today,
-                            )
-                        except Exception as error:  # recorded, then the asset fails below
-                            failures.append(f"backlinks {target}: {error}")
-                            record_api_pull(
-                                con,
-                                source="ahrefs_backlinks",
-                                subject=target,
-                                partition_date=today,
-                                status="failed",
-                                rows=None,
-                                requests=client.requests - before,
-                                error=str(error)[:1000],
-                            )
-                            continue
-                        pulled["backlinks"] += rows
-                        record_api_pull(
-                            con,
-                            source="ahrefs_backlinks",
-                            subject=target,
-                            partition_date=today,
-                            status="loaded",
-                            rows=rows,
-                            requests=client.requests - before,
-                        )
-                        context.log.info("Ahrefs backlinks %s: %d rows", target, rows)
-                    for site in own:
-                        before = client.requests
-                        try:
-                            ratings = client.domain_rating_history(site, start, end)
-                            rows = write_domain_ratings(
-                                con, ratings, site=site, pull_id=new_pull_id()
-                            )
-                        except Exception as error:
-                            failures.append(f"domain rating {site}: {error}")
-                            record_api_pull(
-                                con,
-                                source="ahrefs_domain_rating",
-                                subject=site,
-                                partition_date=end,
-                                status="failed",
-                                rows=None,
-                                requests=client.requests - before,
-                                error=str(error)[:1000],
-                            )
-                            continue
-                        pulled["domain_ratings"] += rows
-                        record_api_pull(
-                            con,
-                            source="ahrefs_domain_rating",
-                            subject=site,
-                            partition_date=end,
-                            status="loaded",
-                            rows=rows,
-                            requests=client.requests - before,
-                        )
-        if failures:
-            raise dg.Failure("Ahrefs pulls failed:\n" + "\n".join(failures))
-        yield dg.MaterializeResult(
-            asset_key=BACKLINKS, metadata={"rows": dg.MetadataValue.int(pulled["backlinks"])}
-        )
-        yield dg.MaterializeResult(
-            asset_key=DOMAIN_RATINGS,
-            metadata={"rows": dg.MetadataValue.int(pulled["domain_ratings"])},
+                return dg.MaterializeResult(metadata={"rows": dg.MetadataValue.int(0)})
+            today = date.today()
+            with ahrefs.get_client() as client:
+
+                def pull(target):
+                    before = client.requests
+                    pages = client.iter_backlink_pages(target, max_rows=ahrefs.max_rows_per_pull)
+                    rows = write_backlinks(
+                        con,
+                        pages,
+                        target=target,
+                        site=target,
+                        pull_id=new_pull_id(),
+                        snapshot_date=today,
+                    )
+                    return rows, client.requests - before
+
+                total = pull_each(
+                    context, con, own + competitors, source="ahrefs_backlinks", day=today, pull=pull
+                )
+        return dg.MaterializeResult(metadata={"rows": dg.MetadataValue.int(total)})
+
+    @dg.asset(
+        key=DOMAIN_RATINGS,
+        group_name="ahrefs",
+        kinds={"duckdb", "api"},
+        pool=WAREHOUSE_POOL,
+        partitions_def=DAILY_PARTITIONS,
+        backfill_policy=SINGLE_RUN,
+    )
+    def ahrefs_domain_rating(
+        context: dg.AssetExecutionContext, warehouse: DuckDBResource, ahrefs: AhrefsResource
+    ) -> dg.MaterializeResult:
+        """Each site's Domain Rating for the run's day partitions, from Ahrefs API v3
+        `domain-rating-history` (one request per site for the whole range)."""
+        days = partition_days(context)
+        with warehouse.get_connection() as con:
+            ensure_raw_tables(con)
+            if not ahrefs.api_key:
+                context.log.info("Ahrefs API skipped: AHREFS_API_KEY is not set")
+                return dg.MaterializeResult(metadata={"rows": dg.MetadataValue.int(0)})
+            with ahrefs.get_client() as client:
+
+                def pull(site):
+                    before = client.requests
+                    ratings = client.domain_rating_history(site, days[0], days[-1])
+                    rows = write_domain_ratings(con, ratings, site=site, pull_id=new_pull_id())
+                    return rows, client.requests - before
+
+                total = pull_each(
+                    context, con, own, source="ahrefs_domain_rating", day=days[-1], pull=pull
+                )
+        return dg.MaterializeResult(
+            metadata={
+                "rows": dg.MetadataValue.int(total),
+                "days": dg.MetadataValue.text(f"{days[0]}..{days[-1]}"),
+            }
         )
 
-    return ahrefs_api
+    return [ahrefs_backlinks, ahrefs_domain_rating]

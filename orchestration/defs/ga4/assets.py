@@ -1,8 +1,6 @@
 """GA4 landing-page traffic via the Data API (`google-analytics-data`), one request set per
 property and day: https://developers.google.com/analytics/devguides/reporting/data/v1"""
 
-from datetime import date, timedelta
-
 import dagster as dg
 from dagster_duckdb import DuckDBResource
 
@@ -10,16 +8,16 @@ from ingest.config import LinkokrConfig
 from ingest.ga4 import ensure_tables, fetch_day, write_day
 from ingest.ledger import record_api_pull
 from orchestration.defs.ga4.resources import Ga4Resource
-from orchestration.resources import WAREHOUSE_POOL, PullWindow
-
-
-def days_between(start: date, end: date) -> list[date]:
-    return [start + timedelta(days=n) for n in range((end - start).days + 1)]
+from orchestration.resources import (
+    DAILY_PARTITIONS,
+    SINGLE_RUN,
+    WAREHOUSE_POOL,
+    partition_days,
+)
 
 
 def build_ga4_asset(config: LinkokrConfig) -> dg.AssetsDefinition:
     properties = [(s.domain, s.ga4_property_id) for s in config.sites if s.ga4_property_id]
-    lookback = config.settings.lookback_days
 
     @dg.multi_asset(
         name="ga4_traffic",
@@ -41,18 +39,19 @@ def build_ga4_asset(config: LinkokrConfig) -> dg.AssetsDefinition:
             ),
         ],
         pool=WAREHOUSE_POOL,
+        partitions_def=DAILY_PARTITIONS,
+        backfill_policy=SINGLE_RUN,
     )
     def ga4_traffic(
         context: dg.AssetExecutionContext,
-        config: PullWindow,
         warehouse: DuckDBResource,
         ga4: Ga4Resource,
     ):
-        """Pull each configured GA4 property day by day (each day replaced whole, never partly).
-
-        GA4 revises recent days, so the default window re-reads the last `lookback_days`."""
-        start, end = config.days(lookback)
-        days = days_between(start, end)
+        """Pull each configured GA4 property for every day partition of the run (each day
+        replaced whole, never partly). GA4 revises recent days: the daily schedule re-reads the
+        last `lookback_days` partitions; a backfill of a date range runs as one run."""
+        days = partition_days(context)
+        start, end = days[0], days[-1]
         rows = requests = 0
         with warehouse.get_connection() as con:
             ensure_tables(con)

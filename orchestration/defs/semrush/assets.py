@@ -9,10 +9,9 @@ from dagster_duckdb import DuckDBResource
 from ingest.api_pulls import new_pull_id
 from ingest.config import LinkokrConfig
 from ingest.inbox import ensure_raw_tables
-from ingest.ledger import record_api_pull
 from ingest.semrush import write_backlinks
 from orchestration.defs.semrush.resources import SemrushResource
-from orchestration.resources import WAREHOUSE_POOL, site_targets
+from orchestration.resources import WAREHOUSE_POOL, pull_each, site_targets
 
 BACKLINKS = dg.AssetKey(["raw", "backlinks_semrush_api"])
 
@@ -30,8 +29,6 @@ def build_semrush_asset(config: LinkokrConfig) -> dg.AssetsDefinition:
         (semicolon text, offset paging; `ERROR 50 :: NOTHING FOUND` is an empty answer).
 
         Skipped with a log line when SEMRUSH_API_KEY is not set."""
-        total = 0
-        failures: list[str] = []
         with warehouse.get_connection() as con:
             ensure_raw_tables(con)
             if not semrush.api_key:
@@ -39,43 +36,28 @@ def build_semrush_asset(config: LinkokrConfig) -> dg.AssetsDefinition:
                 return dg.MaterializeResult(metadata={"rows": dg.MetadataValue.int(0)})
             today = date.today()
             with semrush.get_client() as client:
-                for target in own + competitors:
+
+                def pull(target):
                     before = client.requests
-                    try:
-                        rows = write_backlinks(
-                            con,
-                            client.iter_backlink_pages(target, max_rows=semrush.max_rows_per_pull),
-                            target=target,
-                            site=target,
-                            pull_id=new_pull_id(),
-                            snapshot_date=today,
-                        )
-                    except Exception as error:  # recorded, then the asset fails below
-                        failures.append(f"{target}: {error}")
-                        record_api_pull(
-                            con,
-                            source="semrush_backlinks",
-                            subject=target,
-                            partition_date=today,
-                            status="failed",
-                            rows=None,
-                            requests=client.requests - before,
-                            error=str(error)[:1000],
-                        )
-                        continue
-                    total += rows
-                    record_api_pull(
+                    pages = client.iter_backlink_pages(target, max_rows=semrush.max_rows_per_pull)
+                    rows = write_backlinks(
                         con,
-                        source="semrush_backlinks",
-                        subject=target,
-                        partition_date=today,
-                        status="loaded",
-                        rows=rows,
-                        requests=client.requests - before,
+                        pages,
+                        target=target,
+                        site=target,
+                        pull_id=new_pull_id(),
+                        snapshot_date=today,
                     )
-                    context.log.info("Semrush backlinks %s: %d rows", target, rows)
-        if failures:
-            raise dg.Failure("Semrush pulls failed:\n" + "\n".join(failures))
+                    return rows, client.requests - before
+
+                total = pull_each(
+                    context,
+                    con,
+                    own + competitors,
+                    source="semrush_backlinks",
+                    day=today,
+                    pull=pull,
+                )
         return dg.MaterializeResult(metadata={"rows": dg.MetadataValue.int(total)})
 
     return semrush_api
