@@ -7,10 +7,20 @@ that vendor writes. An unknown header is a rejection, never a guess.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from pathlib import Path
 
-from ingest.files import normalize_header
+from ingest.files import CsvLayout, normalize_header
+from ingest.rankings import (
+    GSC_COMBINED_COLUMNS,
+    Reshaped,
+    combine_search_console_export,
+    has_se_ranking_date_columns,
+    has_semrush_date_columns,
+    reshape_se_ranking,
+    reshape_semrush_position_tracking,
+)
 
 
 @dataclass(frozen=True)
@@ -26,6 +36,16 @@ class FileFormat:
     site_column: str | None = None  # canonical column whose registrable domain names the site
     site_from_name: bool = False  # no URL column: the site is the domain in the file name
     raw_columns: Sequence[str] = field(default=())  # all columns of the raw table (union per table)
+    # Canonical columns the header must have although a row may leave them empty (a rank file's
+    # position: empty is "not ranking", not a broken row).
+    header_only: Sequence[str] = ()
+    # A further test on the normalized header names (wide formats: their date columns).
+    header_test: Callable[[Sequence[str]], bool] | None = None
+    # Wide formats: their own SELECT producing the canonical columns (ingest.rankings). Columns
+    # with no aliases are produced by it and not looked for in the header.
+    reshape: Callable[[CsvLayout], Reshaped] | None = None
+    # The file must name a site: else the domain in its file name, else it is rejected.
+    site_required: bool = False
 
     def matches(self, names: Sequence[str]) -> bool:
         present = set(names)
@@ -33,10 +53,12 @@ class FileFormat:
         def has(aliases: Sequence[str]) -> bool:
             return any(normalize_header(a) in present for a in aliases)
 
+        in_header = [c for c in (*self.required, *self.header_only) if self.columns[c]]
         return (
-            all(has(self.columns[c]) for c in self.required)
+            all(has(self.columns[c]) for c in in_header)
             and (not self.signature or has(self.signature))
             and not has(self.forbidden)
+            and (self.header_test is None or self.header_test(names))
         )
 
 
@@ -130,8 +152,34 @@ RANKING_COLUMNS = {
     "ranking_date": ["Date", "Updated"],
     "position": ["Position", "Rank", "Current position"],
     "url": ["URL", "Current URL", "Landing page"],
-    "search_volume": ["Volume", "Search Volume"],
+    "search_volume": ["Volume", "Search Volume", "Search volume"],
     "tags": ["Tags"],
+    "serp_feature": ["SERP features"],
+    # Semrush Position Tracking: the domain its columns track (competitors share the file).
+    "target_domain": [],
+}
+# Columns only that tool writes (users drop columns in the UIs, so any one of them will do).
+# Ahrefs Rank Tracker exports carry Ahrefs' keyword metrics and the previous check; AccuRanker
+# names the search engine and locale of each tracked keyword. A long file with neither is generic.
+AHREFS_RANK_TRACKER_SIGNATURE = [
+    "KD",
+    "SERP features",
+    "Traffic",
+    "Previous position",
+    "Position change",
+    "Previous URL",
+]
+ACCURANKER_SIGNATURE = ["Search Engine", "Locale"]
+# Wide exports: the date (and position, URL, ...) columns are produced by the format's reshape.
+WIDE_RANKING_COLUMNS = {
+    "keyword": ["Keyword"],
+    "tags": ["Tags"],
+    "search_volume": ["Search Volume", "Volume"],
+    "url": ["URL", "Landing page"],
+    "ranking_date": [],
+    "position": [],
+    "serp_feature": [],
+    "target_domain": [],
 }
 
 DOMAIN_METRIC_COLUMNS = {
@@ -211,15 +259,73 @@ BACKLINK_FORMATS = (
     ),
 )
 
-RANKING_FORMATS = (
-    FileFormat(
-        "rank_tracker_long",
-        "generic",
+
+def _long_rank_format(format_id: str, source: str, **kwargs) -> FileFormat:
+    # A row needs a keyword and a date; an empty position is "not ranking", so it is only
+    # required in the header.
+    return FileFormat(
+        format_id,
+        source,
         "rankings",
         "rankings_tracker",
         RANKING_COLUMNS,
-        required=["keyword", "ranking_date", "position"],
+        required=["keyword", "ranking_date"],
+        header_only=["position"],
         site_column="url",
+        site_required=True,
+        **kwargs,
+    )
+
+
+RANKING_FORMATS = (
+    FileFormat(
+        "semrush_position_tracking",
+        "semrush",
+        "rankings",
+        "rankings_tracker",
+        WIDE_RANKING_COLUMNS,
+        required=["keyword", "ranking_date"],
+        header_test=has_semrush_date_columns,
+        reshape=reshape_semrush_position_tracking,
+        site_column="url",
+        site_required=True,
+    ),
+    FileFormat(
+        "se_ranking_wide",
+        "se_ranking",
+        "rankings",
+        "rankings_tracker",
+        WIDE_RANKING_COLUMNS,
+        required=["keyword", "ranking_date"],
+        header_test=has_se_ranking_date_columns,
+        reshape=reshape_se_ranking,
+        site_column="url",
+        site_required=True,
+    ),
+    _long_rank_format(
+        "ahrefs_rank_tracker",
+        "ahrefs",
+        signature=AHREFS_RANK_TRACKER_SIGNATURE,
+        forbidden=ACCURANKER_SIGNATURE,
+    ),
+    _long_rank_format("accuranker", "accuranker", signature=ACCURANKER_SIGNATURE),
+    _long_rank_format(
+        "rank_tracker_long",
+        "generic",
+        forbidden=[*AHREFS_RANK_TRACKER_SIGNATURE, *ACCURANKER_SIGNATURE],
+    ),
+    # Search Console UI export: the zip's CSVs combined by ingest.rankings into one long file of
+    # period aggregates (no date per query), kept apart from the daily rank rows.
+    FileFormat(
+        "gsc_ui_export",
+        "gsc",
+        "rankings",
+        "gsc_export",
+        {column: [header] for column, header in GSC_COMBINED_COLUMNS.items()},
+        required=["report"],
+        signature=[GSC_COMBINED_COLUMNS["report"]],
+        site_column="page",
+        site_required=True,
     ),
 )
 
@@ -242,6 +348,13 @@ DOMAIN_METRIC_FORMATS = (
         required=["metric_date", "value"],
         site_from_name=True,
     ),
+)
+
+# Readers for zips holding several CSVs: each gets the extracted members and a folder to write
+# in, and returns the one CSV to load, or None when the zip is not its kind. A zip none of them
+# takes must hold exactly one CSV.
+ZIP_BUNDLES: tuple[Callable[[Sequence[Path], Path], Path | None], ...] = (
+    combine_search_console_export,
 )
 
 FORMATS_BY_KIND = {
@@ -272,3 +385,31 @@ AHREFS_DR_API = replace(
     table="domain_metrics_ahrefs_api",
 )
 API_FORMATS = (AHREFS_API, SEMRUSH_API, AHREFS_DR_API)
+
+
+# GA4 UI exports dropped in `traffic/` (the offline fallback for the Data API): comment lines
+# starting with `#` precede the header, which the header search skips.
+TRAFFIC_FORMATS = (
+    FileFormat(
+        "ga4_export",
+        "ga4_export",
+        "traffic",
+        "traffic_ga4_export",
+        {
+            "traffic_date": ["Date"],
+            "host_name": ["Hostname", "Host name"],
+            "landing_page": ["Landing page + query string", "Landing page"],
+            "channel_group": ["Session default channel group", "Default channel group"],
+            "sessions": ["Sessions"],
+            "engaged_sessions": ["Engaged sessions"],
+            "key_events": ["Key events", "Conversions"],
+            "transactions": ["Transactions", "Ecommerce purchases"],
+            "revenue": ["Purchase revenue", "Total revenue"],
+        },
+        required=["traffic_date", "landing_page", "sessions"],
+        signature=["Sessions"],
+        site_column="host_name",
+        site_from_name=True,
+    ),
+)
+FORMATS_BY_KIND["traffic"] = TRAFFIC_FORMATS

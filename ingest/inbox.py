@@ -39,8 +39,9 @@ from ingest.files import (
     scan_file,
     snapshot_date_of,
 )
-from ingest.formats import API_FORMATS, FORMATS_BY_KIND, FileFormat
+from ingest.formats import API_FORMATS, FORMATS_BY_KIND, ZIP_BUNDLES, FileFormat
 from ingest.ledger import ensure_ops_tables
+from ingest.rankings import Reshaped
 from ingest.settings import INBOX_KINDS
 
 log = logging.getLogger(__name__)
@@ -115,7 +116,10 @@ def detect_format(path: Path, kind: str) -> tuple[CsvLayout, FileFormat]:
 
 @contextmanager
 def readable_copy(path: Path) -> Iterator[Path]:
-    """The CSV DuckDB should read: zips extracted, non-UTF encodings transcoded (streamed)."""
+    """The CSV DuckDB should read: zips extracted, non-UTF encodings transcoded (streamed).
+
+    A zip holds one CSV, or several that one of `ZIP_BUNDLES` combines into one (a Search
+    Console export)."""
     with tempfile.TemporaryDirectory(prefix="linkokr-") as tmp:
         current = path
         if path.suffix.lower() == ".zip":
@@ -126,15 +130,24 @@ def readable_copy(path: Path) -> Iterator[Path]:
                         for m in archive.infolist()
                         if not m.is_dir() and not Path(m.filename).name.startswith(".")
                     ]
-                    if len(members) != 1:
-                        raise FileRejected(
-                            f"zip must hold exactly one CSV file, found {len(members)}"
-                        )
-                    current = Path(tmp) / Path(members[0].filename).name
-                    with archive.open(members[0]) as src, current.open("wb") as dst:
-                        shutil.copyfileobj(src, dst, TRANSCODE_CHUNK)
+                    if not members:
+                        raise FileRejected("zip must hold exactly one CSV file, found 0")
+                    folder = Path(tmp) / "members" if len(members) > 1 else Path(tmp)
+                    folder.mkdir(exist_ok=True)
+                    extracted = []
+                    for member in members:
+                        extracted.append(folder / Path(member.filename).name)
+                        with archive.open(member) as src, extracted[-1].open("wb") as dst:
+                            shutil.copyfileobj(src, dst, TRANSCODE_CHUNK)
             except zipfile.BadZipFile as error:
                 raise FileRejected(f"not a readable zip file: {error}") from None
+            if len(extracted) == 1:
+                current = extracted[0]
+            else:
+                bundled = (bundle(extracted, Path(tmp)) for bundle in ZIP_BUNDLES)
+                current = next((c for c in bundled if c is not None), None)
+                if current is None:
+                    raise FileRejected(f"zip must hold exactly one CSV file, found {len(members)}")
         try:
             detect_encoding(current.open("rb").read(4096))
         except FileRejected:
@@ -278,6 +291,10 @@ def detect_site(con: duckdb.DuckDBPyConnection, fmt: FileFormat, relation: str) 
     """The most common registrable domain of the format's site column (per distinct host)."""
     if fmt.site_column is None:
         return None
+    # An optional column the user left out of the export is not in the file's table.
+    present = [d[0] for d in con.execute(f"select * from {relation} limit 0").description]
+    if fmt.site_column not in present:
+        return None
     column = quote_ident(fmt.site_column)
     rows = con.execute(
         f"""select lower(regexp_extract(trim({column}), ?, 1)) as host, count(*) as n
@@ -301,16 +318,27 @@ class RowCounts:
 
 
 def _copy_rows(
-    con: duckdb.DuckDBPyConnection, layout: CsvLayout, fmt: FileFormat, target: str
+    con: duckdb.DuckDBPyConnection,
+    layout: CsvLayout,
+    fmt: FileFormat,
+    target: str,
+    shaped: Reshaped | None = None,
 ) -> int:
     """Stream the file into a new table of its own (values as the vendor wrote them; staging
-    trims and casts). Malformed rows are skipped, not failing the file. Returns rows read."""
+    trims and casts). Malformed rows are skipped, not failing the file. Returns rows written.
+
+    A format with a `reshape` (wide rank exports) supplies its own SELECT over the rows."""
+    relation, params = csv_relation_sql(layout)
+    if shaped is not None:
+        return con.execute(
+            f"create table {target} as with source as (select * from {relation}) {shaped.sql}",
+            [*params, *shaped.params],
+        ).fetchone()[0]
     selected = []
     for canonical, aliases in fmt.columns.items():
         index = layout.index(aliases)
         if index is not None:
             selected.append(f"c{index} as {quote_ident(canonical)}")
-    relation, params = csv_relation_sql(layout)
     return con.execute(
         f"create table {target} as select {', '.join(selected)} from {relation}", params
     ).fetchone()[0]
@@ -469,7 +497,8 @@ def load_file(con: duckdb.DuckDBPyConnection, path: Path, kind: str) -> LoadResu
                 load_id = uuid.uuid4().hex
                 target = _file_table(fmt.table, load_id)
                 con.execute(f"create schema if not exists {FILES_SCHEMA}")
-                read = _copy_rows(con, layout, fmt, target)
+                shaped = fmt.reshape(layout) if fmt.reshape else None
+                read = _copy_rows(con, layout, fmt, target, shaped)
                 sha, seen = loaded_before()
                 if any(status == "loaded" for _, status in seen):
                     con.execute(f"drop table {target}")
@@ -481,7 +510,8 @@ def load_file(con: duckdb.DuckDBPyConnection, path: Path, kind: str) -> LoadResu
                     fmt,
                     target,
                     read=read,
-                    expected_rows=scan.lines(layout.encoding) - layout.header_line - 1,
+                    expected_rows=(scan.lines(layout.encoding) - layout.header_line - 1)
+                    * (shaped.rows_per_line if shaped else 1),
                 )
                 if counts.loaded == 0 and counts.rejected:
                     raise FileRejected(
@@ -489,7 +519,15 @@ def load_file(con: duckdb.DuckDBPyConnection, path: Path, kind: str) -> LoadResu
                         "delimiter or a broken export?):\n" + "\n".join(counts.samples)
                     )
                 site = site_from_name(path.name) if fmt.site_from_name else None
-                site = site or detect_site(con, fmt, target)
+                site = site or (shaped.site if shaped else None) or detect_site(con, fmt, target)
+                if site is None and fmt.site_required:
+                    site = site_from_name(path.name)
+                    if site is None:
+                        raise FileRejected(
+                            f"cannot tell which site the file is for: no {fmt.site_column} "
+                            "values with a domain, and no domain in the file name "
+                            "(name it like acme.com-rankings.csv)"
+                        )
                 report = "\n".join(counts.samples) or None
                 # The file becomes visible (ledger row + view over its table) in one commit.
                 con.execute("begin transaction")

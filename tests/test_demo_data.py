@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import calendar
+import codecs
 import csv
 import datetime as dt
 import io
@@ -490,6 +491,106 @@ def test_rankings_have_one_row_per_keyword_and_day(demo):
     assert {"product", "guide", "head", "brand"} <= tags
     not_ranking = {r["Position"] for r in rows if not r["Position"].isdigit()}
     assert not_ranking and not_ranking <= {"", "-", ">100"}
+
+
+def generic_positions(demo) -> dict[tuple[str, dt.date], int | None]:
+    (path,) = files(demo, r"-rankings_")
+    return {
+        (r["Keyword"], dt.date.fromisoformat(r["Date"])): (
+            int(r["Position"]) if r["Position"].isdigit() else None
+        )
+        for r in csv.DictReader(path.open(encoding="utf-8"))
+    }
+
+
+def test_other_rank_trackers_report_the_same_positions_in_their_own_formats(demo):
+    generic = generic_positions(demo)
+    (generic_file,) = files(demo, r"-rankings_")
+    generic_tags = {
+        r["Keyword"]: set(r["Tags"].split(";"))
+        for r in csv.DictReader(generic_file.open(encoding="utf-8"))
+    }
+
+    semrush = files(demo, r"-position-tracking_")
+    assert len(semrush) == 4
+    assert semrush[0].read_text(encoding="utf-8-sig").startswith("Position Tracking")
+    seen = 0
+    for path in semrush:
+        for row in table(path):
+            assert set(row["Tags"].split(",")) == generic_tags[row["Keyword"]]
+            for column, value in row.items():
+                match = re.fullmatch(r"\*\.acme-outdoor\.com/\*_(\d{8})", column)
+                if match:
+                    day = dt.datetime.strptime(match[1], "%Y%m%d").date()
+                    expected = generic[(row["Keyword"], day)]
+                    assert value == (str(expected) if expected else "-")
+                    seen += 1
+    assert seen == 4 * 7 * len(generic_tags)
+
+    (se_ranking,) = files(demo, r"-se-ranking_")
+    rows = table(se_ranking)
+    day_columns = [c for c in rows[0] if re.fullmatch(r"\d{2}\.\d{2}\.\d{4}", c)]
+    assert len(day_columns) == 30
+    assert day_columns[-1] == demo.end_date.strftime("%d.%m.%Y")
+    for row in rows:
+        for column in day_columns:
+            expected = generic[(row["Keyword"], dt.datetime.strptime(column, "%d.%m.%Y").date())]
+            assert row[column] == (str(expected) if expected else "-")
+
+    ahrefs = files(demo, r"-rank-tracker_")
+    assert len(ahrefs) == 8
+    assert all(p.read_bytes().startswith(codecs.BOM_UTF16_LE) for p in ahrefs)
+    for path in ahrefs:
+        for row in table(path):
+            assert {"KD", "SERP features", "Current position", "Updated"} <= set(row)
+            expected = generic[(row["Keyword"], snapshot_day(path))]
+            assert row["Current position"] == (str(expected) if expected else "")
+            assert row["Updated"].startswith(snapshot_day(path).isoformat())
+
+
+def search_console_members(path: Path) -> dict[str, str]:
+    with zipfile.ZipFile(path) as archive:
+        return {name: archive.read(name).decode("utf-8-sig") for name in archive.namelist()}
+
+
+def test_search_console_exports_in_english_and_in_german(demo):
+    (english,) = files(demo, r"Performance-on-Search")
+    (german,) = files(demo, r"Leistung-in-der-Suche")
+
+    members = search_console_members(english)
+    assert set(members) == {
+        "Queries.csv",
+        "Pages.csv",
+        "Dates.csv",
+        "Countries.csv",
+        "Devices.csv",
+        "Filters.csv",
+    }
+    queries = list(csv.DictReader(io.StringIO(members["Queries.csv"])))
+    assert list(queries[0]) == ["Top queries", "Clicks", "Impressions", "CTR", "Position"]
+    assert all(re.fullmatch(r"\d+(\.\d+)?%", q["CTR"]) for q in queries)
+    dates = list(csv.DictReader(io.StringIO(members["Dates.csv"])))
+    assert [d["Date"] for d in dates][-1] == demo.end_date.isoformat()
+    assert len(dates) == 28
+    # one export, one set of clicks: the reports add up to the same total
+    assert sum(int(q["Clicks"]) for q in queries) == sum(int(d["Clicks"]) for d in dates)
+    # the site's head terms are among its top queries
+    assert {"tents", "camping gear"} <= {q["Top queries"] for q in queries[:10]}
+
+    members = search_console_members(german)
+    assert "Chart.csv" in members
+    queries = list(csv.DictReader(io.StringIO(members["Queries.csv"]), delimiter=";"))
+    assert list(queries[0]) == [
+        "Häufigste Suchanfragen",
+        "Klicks",
+        "Impressionen",
+        "CTR",
+        "Position",
+    ]
+    assert all(re.fullmatch(r"\d+(,\d+)? %", q["CTR"]) for q in queries)
+    assert any("," in q["Position"] for q in queries)
+    chart = list(csv.DictReader(io.StringIO(members["Chart.csv"]), delimiter=";"))
+    assert chart[-1]["Datum"] == (demo.end_date - dt.timedelta(days=28)).isoformat()
 
 
 def test_domain_metrics_are_weekly_for_the_site_and_competitors(demo):

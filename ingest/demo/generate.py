@@ -1,10 +1,12 @@
 """Generate the deterministic demo data set under a linkokr home.
 
 `generate_demo(home)` writes the demo config and every input the pipeline reads — vendor
-backlink exports in every supported format (zips included), a rank-tracker export, domain
-metrics and Ahrefs' domain-rating history in the inbox, and the GA4, Ahrefs and Semrush
-emulators' data — for a history ending yesterday. The same `(days, today, seed)` always gives
-byte-identical files with the same modification times, so tests and benchmarks can rely on it.
+backlink exports in every supported format (zips included), rank exports (the complete daily
+generic series plus Semrush Position Tracking, SE Ranking, Ahrefs Rank Tracker and Search Console
+UI exports), domain metrics and Ahrefs' domain-rating history in the inbox, and the GA4, Ahrefs
+and Semrush emulators' data — for a history ending yesterday. The same `(days, today, seed)`
+always gives byte-identical files with the same modification times, so tests and benchmarks can
+rely on it.
 """
 
 from __future__ import annotations
@@ -18,6 +20,12 @@ from datetime import date, datetime, time, timedelta
 from pathlib import Path
 
 from ingest.demo.links import build_world
+from ingest.demo.rank_files import (
+    write_ahrefs_rank_tracker,
+    write_se_ranking,
+    write_search_console_export,
+    write_semrush_position_tracking,
+)
 from ingest.demo.story import (
     COMPETITORS,
     GA4_PROPERTY_ID,
@@ -61,8 +69,17 @@ _DEMO_NAMES = re.compile(
     rf"|majestic_rival-gear\.com_backlinks(-historic)?_[\d-]+\.csv"
     rf"|(moz|moz-ose)_peak-supply\.com_inbound-links_[\d-]+\.csv"
     rf"|{re.escape(SITE)}-domain-rating-history_[\d-]+\.csv"
-    rf"|{re.escape(SITE)}-rankings_[\d-]+\.csv)$"
+    rf"|{re.escape(SITE)}-rankings_[\d-]+\.csv"
+    rf"|{re.escape(SITE)}-(position-tracking|se-ranking|rank-tracker)_[\d-]+\.csv"
+    rf"|{re.escape(SITE)}-(Performance-on-Search|Leistung-in-der-Suche)-[\d-]+\.zip)$"
 )
+# Which rank exports the demo writes besides the complete daily generic series: weekly Semrush
+# Position Tracking exports of the last weeks, one SE Ranking export of the last month, weekly
+# Ahrefs Rank Tracker snapshots, and two Search Console UI exports of 28 days each.
+SEMRUSH_PT_WEEKS = 4
+SE_RANKING_DAYS = 30
+AHREFS_RANK_TRACKER_WEEKS = 8
+SEARCH_CONSOLE_EXPORT_DAYS = 28
 
 
 @dataclass(frozen=True)
@@ -116,6 +133,7 @@ def generate_demo(
     path = rankings / f"{SITE}-rankings_{end}.csv"
     write_rankings(world, seed, path)
     written.append((path, end))
+    written += _write_rank_exports(world, seed, rankings)
     path = metrics / "domain_metrics.csv"
     write_domain_metrics(world, seed, path)
     written.append((path, end))
@@ -169,6 +187,47 @@ def shift_config(text: str, end_date: date) -> str:
         return shifted.isoformat()
 
     return _ISO_DATE.sub(moved, text)
+
+
+def _window(world: World, last: date, days: int) -> list[date]:
+    """The `days` days ending on `last`, cut at the start of the history."""
+    return [
+        d for d in (last - timedelta(days=days - 1 - i) for i in range(days)) if d >= world.start
+    ]
+
+
+def _write_rank_exports(world: World, seed: int, folder: Path) -> list[tuple[Path, date]]:
+    """The rank files of the other trackers and Search Console's UI: (path, day) each."""
+    end = world.end
+    written: list[tuple[Path, date]] = []
+    for week in range(SEMRUSH_PT_WEEKS):
+        days = _window(world, end - timedelta(days=7 * week), 7)
+        if days:
+            path = folder / f"{SITE}-position-tracking_{days[-1]}.csv"
+            write_semrush_position_tracking(world, seed, days, path)
+            written.append((path, days[-1]))
+    days = _window(world, end, SE_RANKING_DAYS)
+    path = folder / f"{SITE}-se-ranking_{end}.csv"
+    write_se_ranking(world, days, path)
+    written.append((path, end))
+    for week in range(AHREFS_RANK_TRACKER_WEEKS):
+        day = end - timedelta(days=7 * week)
+        if day >= world.start:
+            path = folder / f"{SITE}-rank-tracker_{day}.csv"
+            write_ahrefs_rank_tracker(world, seed, day, path)
+            written.append((path, day))
+    days = _window(world, end, SEARCH_CONSOLE_EXPORT_DAYS)
+    path = folder / f"{SITE}-Performance-on-Search-{end}.zip"
+    write_search_console_export(world, seed, days, path)
+    written.append((path, end))
+    days = _window(
+        world, end - timedelta(days=SEARCH_CONSOLE_EXPORT_DAYS), SEARCH_CONSOLE_EXPORT_DAYS
+    )
+    if days:
+        path = folder / f"{SITE}-Leistung-in-der-Suche-{days[-1]}.zip"
+        write_search_console_export(world, seed, days, path, locale="de")
+        written.append((path, days[-1]))
+    return written
 
 
 def _write_export(

@@ -25,6 +25,7 @@ import zipfile
 from datetime import date, timedelta
 from pathlib import Path
 
+from ingest.demo.rank_files import keyword_tags
 from ingest.demo.story import (
     COMPETITOR_PROFILE,
     GA4_PROPERTY_ID,
@@ -701,13 +702,10 @@ def write_rankings(world: World, seed: int, path: Path) -> None:
     """Long format, one row per keyword and day; not ranking is written three ways."""
     rng = random.Random(f"{seed}:rankings")
     not_ranking = {kw.keyword: rng.choice(("", "-", ">100")) for kw in world.keywords}
-    extra_tag = {}
-    for kw in world.keywords:
-        section = kw.path.strip("/").split("/")[0]
-        extra_tag[kw.keyword] = section if "product" in kw.tags and section else ""
+    tags_of = keyword_tags(world)
     rows = []
     for r in rank_rows(world):
-        tags = ";".join(t for t in (r.tags, extra_tag[r.keyword]) if t)
+        tags = ";".join(tags_of[r.keyword])
         position = str(r.position) if r.position is not None else not_ranking[r.keyword]
         rows.append((r.keyword, tags, r.day.isoformat(), position, r.url, r.volume))
     rows.sort(key=lambda r: (r[2], r[0]))

@@ -15,10 +15,12 @@ def default_emulators(data_dir: Path) -> list[Emulator]:
     """Every emulator, each reading its own sub-folder of `data_dir` (`<home>/data/emulator`)."""
     from ingest.emulators.ahrefs import AhrefsEmulator
     from ingest.emulators.ga4 import Ga4Emulator
+    from ingest.emulators.gsc import GscEmulator
     from ingest.emulators.semrush import SemrushEmulator
 
     return [
         Ga4Emulator(Path(data_dir) / "ga4"),
+        GscEmulator(Path(data_dir) / "gsc"),
         AhrefsEmulator(Path(data_dir) / "ahrefs"),
         SemrushEmulator(Path(data_dir) / "semrush"),
     ]

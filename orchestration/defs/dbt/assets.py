@@ -2,6 +2,7 @@
 checks. Asset keys mirror DuckDB relations (`["marts", "fct_backlinks"]`), and dbt sources map to
 the ingest assets that write them (`["raw", "backlinks_ahrefs"]`)."""
 
+import json
 import sys
 from collections.abc import Mapping
 from pathlib import Path
@@ -10,7 +11,7 @@ from typing import Any
 import dagster as dg
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, DbtProject, dbt_assets
 
-from orchestration.resources import WAREHOUSE_POOL
+from orchestration.resources import RANGE_START_TAG, WAREHOUSE_POOL
 
 DBT_PROJECT_DIR = Path(__file__).resolve().parents[3] / "dbt_project"
 
@@ -70,8 +71,13 @@ def build_dbt_assets(project: DbtProject, state_dir: Path) -> dg.AssetsDefinitio
     )
     def linkokr_dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource):
         """`dbt build`: staging views, intermediate and mart tables, and their tests."""
+        args = ["build", "--log-path", str(state_dir / "logs")]
+        # A backfill re-reads its whole range in the incremental facts, not just the lookback.
+        backfill_start = context.run.tags.get(RANGE_START_TAG)
+        if backfill_start:
+            args += ["--vars", json.dumps({"from_date": backfill_start})]
         invocation = dbt.cli(
-            ["build", "--log-path", str(state_dir / "logs")],
+            args,
             context=context,
             # One build at a time (the warehouse pool), so one target folder is enough.
             target_path=state_dir / "build",

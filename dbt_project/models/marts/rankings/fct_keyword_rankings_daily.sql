@@ -1,9 +1,20 @@
 -- One row per site, rank source, keyword and day: the keyword's best position that day.
+-- Incremental: a daily run rebuilds only the re-read window (whole site-days at a time).
+{{ config(
+    materialized='incremental',
+    incremental_strategy='delete+insert',
+    unique_key=['site', 'source', 'date'],
+) }}
+-- depends_on: {{ ref('stg_config__settings') }}
+
 with
 
 tracker as (
     select * from {{ ref('stg_rankings__tracker') }}
     where site is not null and ranking_date is not null
+    {% if is_incremental() %}
+      and ranking_date >= {{ incremental_window_start('date') }}
+    {% endif %}
 ),
 
 -- Overlapping loads of the same source, day and keyword: the latest load wins (a tracker

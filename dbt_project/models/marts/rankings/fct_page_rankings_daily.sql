@@ -1,9 +1,19 @@
 -- One row per site, rank source, ranking page and day: how the page's keywords rank.
+{{ config(
+    materialized='incremental',
+    incremental_strategy='delete+insert',
+    unique_key=['site', 'source', 'date'],
+) }}
+-- depends_on: {{ ref('stg_config__settings') }}
+
 with
 
 rankings as (
     select * from {{ ref('fct_keyword_rankings_daily') }}
     where ranking_page is not null and position is not null
+    {% if is_incremental() %}
+      and date >= {{ incremental_window_start('date') }}
+    {% endif %}
 )
 
 select

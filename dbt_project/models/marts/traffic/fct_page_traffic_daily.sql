@@ -1,8 +1,45 @@
 -- One row per site, landing page, day and default channel group (query strings folded away).
+-- GA4 Data API rows and GA4 UI exports (the `traffic/` inbox fallback) both feed it; for a site
+-- and day that the API covers, the API wins and export rows are left out. Incremental: a daily
+-- run rebuilds only the re-read window (whole site-days at a time).
+{{ config(
+    materialized='incremental',
+    incremental_strategy='delete+insert',
+    unique_key=['site', 'date'],
+) }}
+-- depends_on: {{ ref('stg_config__settings') }}
+
 with
 
+api as (
+    select site, page, traffic_date, channel_group, sessions, engaged_sessions, key_events,
+           transactions, revenue, is_other_row, 'ga4_api' as source,
+    from {{ ref('stg_ga4__traffic') }}
+    {% if is_incremental() %}
+    where traffic_date >= {{ incremental_window_start('date') }}
+    {% endif %}
+),
+
+exported as (
+    select site, page, traffic_date, channel_group, sessions, engaged_sessions, key_events,
+           transactions, revenue, is_other_row, 'ga4_export' as source,
+    from {{ ref('stg_traffic__ga4_export') }}
+    {% if is_incremental() %}
+    where traffic_date >= {{ incremental_window_start('date') }}
+    {% endif %}
+    -- a day exported twice: the latest file wins
+    qualify loaded_at = max(loaded_at) over (partition by site, traffic_date)
+),
+
+api_days as (
+    select distinct site, traffic_date from api
+),
+
 traffic as (
-    select * from {{ ref('stg_ga4__traffic') }}
+    select * from api
+    union all
+    select exported.* from exported
+    anti join api_days using (site, traffic_date)
 )
 
 select
@@ -16,5 +53,6 @@ select
     sum(transactions) as transactions,
     sum(revenue) as revenue,
     bool_or(is_other_row) as is_other_row,
+    min(source) as source,
 from traffic
 group by site, page, traffic_date, channel_group
