@@ -28,6 +28,7 @@ from pathlib import Path
 
 import duckdb
 
+from ingest import ga4, gsc
 from ingest.domains import HOST_PATTERN, has_public_suffix, registrable_domain
 from ingest.files import (
     CsvLayout,
@@ -276,7 +277,10 @@ def ensure_raw_tables(con: duckdb.DuckDBPyConnection) -> list[str]:
     for fmt in API_FORMATS:
         ensure_raw_table(con, fmt)
         api_tables.append(fmt.table)
-    return file_tables + api_tables
+    # the GA4 and Search Console tables have typed columns of their own
+    ga4.ensure_tables(con)
+    gsc.ensure_table(con)
+    return file_tables + api_tables + ["ga4_traffic", "gsc_search_analytics"]
 
 
 def site_from_name(name: str) -> str | None:

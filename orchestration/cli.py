@@ -196,7 +196,7 @@ def cmd_emulators(args: argparse.Namespace) -> int:
     server = EmulatorServer(paths.home / "data" / "emulator", host=args.host, port=args.port)
     server.start()
     print(f"linkokr emulators on {server.url} (data: {paths.home / 'data' / 'emulator'})")
-    for name in ("GA4", "AHREFS", "SEMRUSH"):
+    for name in ("GA4", "GSC", "AHREFS", "SEMRUSH"):
         print(f"  export LINKOKR_{name}_ENDPOINT={server.url}")
     print("  (the Ahrefs and Semrush emulators accept any API key but `invalid`)")
     sys.stdout.flush()
@@ -225,6 +225,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
         os.environ.update(
             {
                 "LINKOKR_GA4_ENDPOINT": server.url,
+                "LINKOKR_GSC_ENDPOINT": server.url,
                 "LINKOKR_AHREFS_ENDPOINT": server.url,
                 "LINKOKR_SEMRUSH_ENDPOINT": server.url,
                 "AHREFS_API_KEY": "demo-key",

@@ -22,6 +22,8 @@ from orchestration.defs.dbt.assets import build_dbt_assets, dbt_executable, dbt_
 from orchestration.defs.ga4.assets import build_ga4_asset
 from orchestration.defs.ga4.checks import build_ga4_checks
 from orchestration.defs.ga4.resources import Ga4Resource
+from orchestration.defs.gsc.assets import build_gsc_asset
+from orchestration.defs.gsc.resources import GscResource
 from orchestration.defs.inbox.assets import build_inbox_asset
 from orchestration.defs.inbox.sensors import INBOX_JOB, build_inbox_sensor
 from orchestration.defs.okrs.checks import build_key_result_checks
@@ -51,6 +53,7 @@ def build_definitions(paths: Paths, environ: Mapping[str, str] | None = None) ->
         build_config_asset(config, str(paths.config)),
         inbox_asset,
         build_ga4_asset(config),
+        build_gsc_asset(config),
         *build_ahrefs_assets(config),
         build_semrush_asset(config),
         build_dbt_assets(project, state_dir),
@@ -77,6 +80,10 @@ def build_definitions(paths: Paths, environ: Mapping[str, str] | None = None) ->
             "semrush": SemrushResource(
                 api_key=secret("SEMRUSH_API_KEY", env),
                 endpoint=env.get("LINKOKR_SEMRUSH_ENDPOINT") or None,
+            ),
+            "gsc": GscResource(
+                endpoint=env.get("LINKOKR_GSC_ENDPOINT") or None,
+                credentials_path=env.get("GOOGLE_APPLICATION_CREDENTIALS") or None,
             ),
             "ga4": Ga4Resource(
                 endpoint=env.get("LINKOKR_GA4_ENDPOINT") or None,

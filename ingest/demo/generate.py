@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
 
+from ingest.demo.gsc import write_gsc_emulator_data
 from ingest.demo.links import build_world
 from ingest.demo.rank_files import (
     write_ahrefs_rank_tracker,
@@ -153,6 +154,9 @@ def generate_demo(
     path = semrush_backlinks / f"{SITE}.csv"
     write_semrush_api(world, facts, today, path)
     written.append((path, end))
+    # The Search Console emulator serves the site's daily query x page rows.
+    for path in write_gsc_emulator_data(world, emulator, seed=seed):
+        written.append((path, end))
 
     for path, snapshot in written:
         _set_mtime(path, snapshot)

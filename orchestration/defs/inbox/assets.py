@@ -22,8 +22,14 @@ TABLE_DOCS = {
     "backlinks_semrush": "Semrush Backlink Analytics exports.",
     "backlinks_majestic": "Majestic backlink exports.",
     "backlinks_moz": "Moz Link Explorer exports.",
-    "rankings_tracker": "Rank-tracker exports in long format (keyword, date, position, URL).",
-    "domain_metrics": "Domain authority observations (`date, domain, metric, value`).",
+    "rankings_tracker": "Rank-tracker exports (Semrush Position Tracking, SE Ranking, Ahrefs "
+    "Rank Tracker, AccuRanker, generic long files), reshaped to keyword, date, position, URL.",
+    "gsc_export": "Search Console UI exports (zips of Queries, Pages, Dates... in any locale): "
+    "period aggregates, kept in staging only.",
+    "domain_metrics": "Domain authority observations (`date, domain, metric, value`) and the "
+    "Ahrefs Domain Rating history export.",
+    "traffic_ga4_export": "GA4 UI exports of landing-page traffic, the offline fallback for the "
+    "Data API (an API-pulled day wins over an exported one).",
 }
 
 
