@@ -33,8 +33,10 @@ dev: $(STAMP)
 	LINKOKR_GA4_ENDPOINT=http://127.0.0.1:8765 \
 	PATH=$(BIN):$$PATH $(BIN)/dagster dev -w workspace.yaml
 
+# Benchmarks print figures and ratios; they assert nothing. BENCH_ARGS="--rows 5000000" for 5M.
 bench: $(STAMP)
 	PATH=$(BIN):$$PATH $(BIN)/python -m tests.bench.bench_ingest $(BENCH_ARGS)
+	PATH=$(BIN):$$PATH $(BIN)/python -m tests.bench.bench_daily
 
 docs: $(STAMP)
 	@test -f $(DEMO_HOME)/warehouse/linkokr.duckdb || $(MAKE) demo
