@@ -26,7 +26,7 @@ import httpx
 
 from ingest.api_pulls import text_value, write_api_snapshot
 from ingest.formats import AHREFS_API, AHREFS_DR_API
-from ingest.http import raise_for_status, redact_text, request_with_retries
+from ingest.http import ApiClient, raise_for_status, redact_text, request_with_retries
 from ingest.inbox import ensure_raw_table, quote_ident
 
 log = logging.getLogger(__name__)
@@ -83,8 +83,10 @@ class AhrefsAuthError(AhrefsError):
     """401/403: the API key is missing, wrong, or not allowed this request."""
 
 
-class AhrefsClient:
+class AhrefsClient(ApiClient):
     """One Ahrefs v3 API connection: base URL, timeout and bearer key set once."""
+
+    default_base_url = DEFAULT_BASE_URL
 
     def __init__(
         self,
@@ -98,27 +100,13 @@ class AhrefsClient:
         if not api_key:
             raise AhrefsAuthError("No Ahrefs API key configured.")
         self._api_key = api_key
-        self.max_attempts = max_attempts
-        self.sleep = sleep
-        self.requests = 0
-        self._http = httpx.Client(
-            base_url=(base_url or DEFAULT_BASE_URL).rstrip("/"),
-            timeout=httpx.Timeout(timeout),
+        super().__init__(
+            base_url,
+            timeout=timeout,
+            max_attempts=max_attempts,
+            sleep=sleep,
             headers={"Authorization": f"Bearer {api_key}", "Accept": "application/json"},
-            event_hooks={"request": [self._count_request]},
         )
-
-    def close(self) -> None:
-        self._http.close()
-
-    def __enter__(self) -> AhrefsClient:
-        return self
-
-    def __exit__(self, *exc_info: object) -> None:
-        self.close()
-
-    def __repr__(self) -> str:
-        return f"AhrefsClient(base_url={str(self._http.base_url)!r})"
 
     # backlinks -------------------------------------------------------------------------
     def iter_backlink_pages(
@@ -220,9 +208,6 @@ class AhrefsClient:
             message = None
         text = str(message) if message else response.text[:300]
         return redact_text(text, [self._api_key])
-
-    def _count_request(self, request: httpx.Request) -> None:
-        self.requests += 1
 
 
 def _after(key: tuple[Any, ...]) -> dict[str, Any]:

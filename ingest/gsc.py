@@ -24,7 +24,7 @@ from urllib.parse import quote
 import duckdb
 import httpx
 
-from ingest.http import request_with_retries
+from ingest.http import ApiClient, request_with_retries
 
 log = logging.getLogger(__name__)
 
@@ -86,7 +86,7 @@ def request_label(site_url: str, day: date) -> str:
     )
 
 
-class GscClient:
+class GscClient(ApiClient):
     """One Search Console API connection: base URL, timeout and credentials set once.
 
     Credentials: the service-account JSON at `credentials_path` when given (also against a
@@ -94,6 +94,8 @@ class GscClient:
     given (the emulator speaks plain HTTP without auth); else Google's application default
     credentials (`GOOGLE_APPLICATION_CREDENTIALS`).
     """
+
+    default_base_url = DEFAULT_BASE_URL
 
     def __init__(
         self,
@@ -104,35 +106,24 @@ class GscClient:
         max_attempts: int = 6,
         sleep: Callable[[float], None] = time.sleep,
     ) -> None:
-        self.max_attempts = max_attempts
-        self.sleep = sleep
-        self.requests = 0
         self._auth: _GoogleAuth | None = None
         if credentials_path:
             self._auth = _GoogleAuth(_service_account_credentials(credentials_path))
         elif not base_url:
             self._auth = _GoogleAuth(_default_credentials())
-        self._http = httpx.Client(
-            base_url=(base_url or DEFAULT_BASE_URL).rstrip("/"),
-            timeout=httpx.Timeout(timeout),
+        super().__init__(
+            base_url,
+            timeout=timeout,
+            max_attempts=max_attempts,
+            sleep=sleep,
             headers={"Accept": "application/json"},
             auth=self._auth,
-            event_hooks={"request": [self._count_request]},
         )
 
     def close(self) -> None:
-        self._http.close()
+        super().close()
         if self._auth is not None:
             self._auth.close()
-
-    def __enter__(self) -> GscClient:
-        return self
-
-    def __exit__(self, *exc_info: object) -> None:
-        self.close()
-
-    def __repr__(self) -> str:
-        return f"GscClient(base_url={str(self._http.base_url)!r})"
 
     def fetch_day(
         self, site_url: str, day: date, *, row_limit: int = MAX_ROW_LIMIT
@@ -210,9 +201,6 @@ class GscClient:
         if not isinstance(rows, list):
             raise GscError(f"{what}: `rows` is not a list")
         return rows
-
-    def _count_request(self, request: httpx.Request) -> None:
-        self.requests += 1
 
 
 def _row(site_url: str, day: date, raw: Any) -> dict[str, Any]:

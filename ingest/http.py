@@ -173,3 +173,46 @@ def _has_request(exc: httpx.TransportError) -> bool:
     except RuntimeError:
         return False
     return True
+
+
+class ApiClient:
+    """One httpx connection to an API: base URL, explicit timeout and fixed headers or auth set
+    once; counts the requests it sends (retries included) in `requests`."""
+
+    default_base_url = ""
+
+    def __init__(
+        self,
+        base_url: str | None,
+        *,
+        timeout: float,
+        max_attempts: int,
+        sleep: Callable[[float], None],
+        headers: dict[str, str] | None = None,
+        auth: httpx.Auth | None = None,
+    ) -> None:
+        self.max_attempts = max_attempts
+        self.sleep = sleep
+        self.requests = 0
+        self._http = httpx.Client(
+            base_url=(base_url or self.default_base_url).rstrip("/"),
+            timeout=httpx.Timeout(timeout),
+            headers=headers or {},
+            auth=auth,
+            event_hooks={"request": [self._count_request]},
+        )
+
+    def _count_request(self, request: httpx.Request) -> None:
+        self.requests += 1
+
+    def close(self) -> None:
+        self._http.close()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(base_url={str(self._http.base_url)!r})"

@@ -21,11 +21,10 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 import duckdb
-import httpx
 
 from ingest.api_pulls import write_api_snapshot
 from ingest.formats import SEMRUSH_API
-from ingest.http import raise_for_status, redact_text, request_with_retries
+from ingest.http import ApiClient, raise_for_status, redact_text, request_with_retries
 
 log = logging.getLogger(__name__)
 
@@ -90,8 +89,10 @@ class SemrushApiError(RuntimeError):
         self.code = code
 
 
-class SemrushClient:
+class SemrushClient(ApiClient):
     """One Semrush Analytics API connection: base URL and timeout set once, key per request."""
+
+    default_base_url = DEFAULT_BASE_URL
 
     def __init__(
         self,
@@ -105,28 +106,9 @@ class SemrushClient:
         if not api_key:
             raise SemrushApiError(None, "No Semrush API key configured.")
         self._api_key = api_key
-        self.max_attempts = max_attempts
-        self.sleep = sleep
-        self.requests = 0
         # Semrush authenticates by query parameter only; it goes into each request's params
         # rather than the client's, so `base_url` and the client's repr stay key-free.
-        self._http = httpx.Client(
-            base_url=(base_url or DEFAULT_BASE_URL).rstrip("/"),
-            timeout=httpx.Timeout(timeout),
-            event_hooks={"request": [self._count_request]},
-        )
-
-    def close(self) -> None:
-        self._http.close()
-
-    def __enter__(self) -> SemrushClient:
-        return self
-
-    def __exit__(self, *exc_info: object) -> None:
-        self.close()
-
-    def __repr__(self) -> str:
-        return f"SemrushClient(base_url={str(self._http.base_url)!r})"
+        super().__init__(base_url, timeout=timeout, max_attempts=max_attempts, sleep=sleep)
 
     def iter_backlink_pages(
         self, target: str, *, page_size: int = 10_000, max_rows: int | None = None
@@ -186,9 +168,6 @@ class SemrushClient:
 
     def _redact(self, text: str) -> str:
         return redact_text(text, [self._api_key])
-
-    def _count_request(self, request: httpx.Request) -> None:
-        self.requests += 1
 
 
 def _parse(text: str, target: str) -> list[dict[str, str | None]]:
