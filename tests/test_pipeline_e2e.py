@@ -229,3 +229,37 @@ def test_status_json_matches_the_mart(demo, wh, capsys):
     }
     mart = latest(wh, first["kr_id"])
     assert first["status"] == mart["status"] and first["value"] == mart["value"]
+
+
+def test_every_rank_source_reaches_the_daily_facts(wh):
+    sources = dict(
+        wh.execute(
+            "select source, count(*) from marts.fct_keyword_rankings_daily group by source"
+        ).fetchall()
+    )
+    assert {"generic", "semrush", "se_ranking", "ahrefs", "gsc"} <= set(sources), sources
+    clicks, impressions = wh.execute(
+        "select sum(clicks), sum(impressions) from marts.fct_keyword_rankings_daily "
+        "where source = 'gsc'"
+    ).fetchone()
+    assert 0 < clicks < impressions
+    # the trackers are exports of one world: on a day both cover, positions agree
+    disagreements = scalar(
+        wh,
+        """
+        select count(*) from marts.fct_keyword_rankings_daily as generic
+        inner join marts.fct_keyword_rankings_daily as semrush
+            using (site, keyword, date)
+        where generic.source = 'generic' and semrush.source = 'semrush'
+          and generic.position is distinct from semrush.position""",
+    )
+    assert disagreements == 0
+    # Search Console keywords carry the rank tracker's tags
+    assert (
+        scalar(
+            wh,
+            "select count(*) from marts.fct_keyword_rankings_daily "
+            "where source = 'gsc' and list_contains(tags, 'product')",
+        )
+        > 0
+    )
