@@ -12,3 +12,15 @@
         )
     {%- endif -%}
 {%- endmacro %}
+
+
+{#- Rows loaded (`loaded_at`) after the newest row already built, plus, for a backfill, every
+    row dated on or after `var('from_date')`. -#}
+{% macro loaded_since_last_build(date_column) -%}
+    (
+        loaded_at > (select max(loaded_at) from {{ this }})
+        {%- if var('from_date', none) %}
+        or {{ date_column }} >= cast('{{ var("from_date") }}' as date)
+        {%- endif %}
+    )
+{%- endmacro %}

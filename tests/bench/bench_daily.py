@@ -10,6 +10,7 @@
 """
 
 import argparse
+import json
 import os
 import subprocess
 import time
@@ -86,7 +87,9 @@ def ga4(rows: int) -> None:
     )
 
 
-def dbt_run(db: Path) -> float:
+def dbt_run(db: Path) -> tuple[float, float]:
+    """Wall time of `dbt run`, and the time its models spent executing (run_results.json):
+    the wall time includes dbt's fixed start-up (parsing, connecting) of a few seconds."""
     start = time.perf_counter()
     subprocess.run(
         [
@@ -106,7 +109,9 @@ def dbt_run(db: Path) -> float:
         check=True,
         capture_output=True,
     )
-    return time.perf_counter() - start
+    wall = time.perf_counter() - start
+    results = json.loads((BENCH_DIR / "dbt_target" / "run_results.json").read_text())
+    return wall, sum(r["execution_time"] for r in results["results"])
 
 
 def write_rankings(path: Path, keywords: int, days: list[date]) -> None:
@@ -157,12 +162,18 @@ def rankings(rows: int) -> None:
     con.close()
     db.unlink(missing_ok=True)
     print(f"Rankings, {loaded:,} rank-tracker rows ({keywords:,} keywords x {len(history)} days):")
-    print(f"  full dbt run of the ranking facts     : {full:7.2f} s")
     print(
-        f"  one-day incremental run (+{keywords:,} rows) : {incremental:7.2f} s "
-        f"({facts:,} rows in fct_keyword_rankings_daily)"
+        f"  full dbt run of the ranking facts     : {full[0]:7.2f} s wall, "
+        f"{full[1]:6.2f} s in the models"
     )
-    print(f"  ratio incremental / full              : {incremental / full:7.2%} (target <= 10%)")
+    print(
+        f"  one-day incremental run (+{keywords:,} rows) : {incremental[0]:7.2f} s wall, "
+        f"{incremental[1]:6.2f} s in the models ({facts:,} rows in fct_keyword_rankings_daily)"
+    )
+    print(
+        f"  ratio incremental / full, models      : {incremental[1] / full[1]:7.2%} "
+        f"(target <= 10%); wall: {incremental[0] / full[0]:.0%}"
+    )
 
 
 def main() -> None:

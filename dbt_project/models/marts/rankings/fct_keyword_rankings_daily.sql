@@ -1,9 +1,11 @@
 -- One row per site, rank source, keyword and day: the keyword's best position that day.
--- Incremental: a daily run rebuilds only the re-read window (whole site-days at a time).
+-- Incremental by load: a run takes only rows loaded since the last build (new files, and API
+-- days re-pulled for the lookback), replacing those keyword-days; a backfill (`from_date`) also
+-- re-derives every day from that date on.
 {{ config(
     materialized='incremental',
     incremental_strategy='delete+insert',
-    unique_key=['site', 'source', 'date'],
+    unique_key=['site', 'source', 'keyword', 'date'],
 ) }}
 -- depends_on: {{ ref('stg_config__settings') }}
 
@@ -13,7 +15,7 @@ tracker as (
     select * from {{ ref('stg_rankings__tracker') }}
     where site is not null and ranking_date is not null
     {% if is_incremental() %}
-      and ranking_date >= {{ incremental_window_start('date') }}
+      and {{ loaded_since_last_build('ranking_date') }}
     {% endif %}
 ),
 
@@ -37,6 +39,7 @@ tracked as (
         cast(null as double) as clicks,
         cast(null as double) as impressions,
         tags,
+        loaded_at,
     from latest_load
 ),
 
@@ -46,14 +49,23 @@ search_console as (
     select * from {{ ref('stg_gsc__search_analytics') }}
     where site is not null
     {% if is_incremental() %}
-      and ranking_date >= {{ incremental_window_start('date') }}
+      and {{ loaded_since_last_build('ranking_date') }}
     {% endif %}
 ),
 
+-- the latest tracker tags of the Search Console keywords in this run (from this run's tracker
+-- rows and, incrementally, the facts already built)
 tracker_tags as (
-    select site, keyword, arg_max(tags, loaded_at) as tags
-    from {{ ref('stg_rankings__tracker') }}
-    where site is not null
+    select site, keyword, arg_max(tags, date) as tags
+    from (
+        select site, keyword, ranking_date as date, tags from latest_load
+        {% if is_incremental() %}
+        union all
+        select site, keyword, date, tags from {{ this }}
+        where source <> 'gsc' and keyword in (select keyword from search_console)
+        {% endif %}
+    )
+    where keyword in (select keyword from search_console)
     group by site, keyword
 ),
 
@@ -69,6 +81,7 @@ console as (
         sum(search_console.clicks) over keyword_day as clicks,
         sum(search_console.impressions) over keyword_day as impressions,
         coalesce(tracker_tags.tags, []) as tags,
+        search_console.loaded_at,
     from search_console
     left join tracker_tags using (site, keyword)
     window keyword_day as (

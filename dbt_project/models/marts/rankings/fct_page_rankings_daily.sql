@@ -8,11 +8,15 @@
 
 with
 
+-- incrementally: every site-source-day that got keyword rows since the last build, whole
 rankings as (
     select * from {{ ref('fct_keyword_rankings_daily') }}
     where ranking_page is not null and position is not null
     {% if is_incremental() %}
-      and date >= {{ incremental_window_start('date') }}
+      and (site, source, date) in (
+          select distinct site, source, date from {{ ref('fct_keyword_rankings_daily') }}
+          where {{ loaded_since_last_build('date') }}
+      )
     {% endif %}
 )
 
@@ -26,5 +30,6 @@ select
     min(position) as best_position,
     sum(clicks) as clicks,
     sum(impressions) as impressions,
+    max(loaded_at) as loaded_at,
 from rankings
 group by site, source, ranking_page, date
