@@ -232,7 +232,7 @@ def write_backlinks(
     pull_id: str,
     snapshot_date: date,
 ) -> int:
-    """Land a Semrush pull in `raw.backlinks_semrush` as `site`'s snapshot of `snapshot_date`.
+    """Land a Semrush pull in `raw.backlinks_semrush_api` as `site`'s snapshot of `snapshot_date`.
 
     A failed pull changes nothing; a second pull of the same site and day replaces the first.
     """

@@ -268,8 +268,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         handler.setLevel(logging.WARNING)
     if args.command == "run" and args.start and args.end and args.start > args.end:
         parser.error("--from is after --to")
-    if args.command == "run" and args.start and not args.end:
-        args.end = date.today() - timedelta(days=1)
     try:
         return args.func(args)
     except Exception as error:  # a clear one-line error, not a traceback, for config problems

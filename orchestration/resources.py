@@ -13,6 +13,7 @@ from pathlib import Path
 import dagster as dg
 from dagster_duckdb import DuckDBResource
 
+from ingest.api_pulls import new_pull_id
 from ingest.ledger import record_api_pull
 
 WAREHOUSE_POOL = "linkokr_warehouse"
@@ -107,3 +108,23 @@ def pull_each(context, con, targets, *, source, day, pull):
     if failures:
         raise dg.Failure(f"{source} pulls failed:\n" + "\n".join(failures))
     return total
+
+
+def pull_backlink_snapshots(context, con, resource, write, targets, *, source, vendor, key_name):
+    """Every backlink of each target from a vendor API, landed as a snapshot dated today with
+    `write` (the vendor's writer); skipped with a log line when the API key is not set."""
+    if not resource.api_key:
+        context.log.info("%s API skipped: %s is not set", vendor, key_name)
+        return 0
+    today = date.today()
+    with resource.get_client() as client:
+
+        def pull(target):
+            before = client.requests
+            pages = client.iter_backlink_pages(target, max_rows=resource.max_rows_per_pull)
+            rows = write(
+                con, pages, target=target, site=target, pull_id=new_pull_id(), snapshot_date=today
+            )
+            return rows, client.requests - before
+
+        return pull_each(context, con, targets, source=source, day=today, pull=pull)

@@ -2,8 +2,6 @@
 so not partitioned: a backfill would stamp today's links with past dates), and each site's
 Domain Rating history (day-partitioned)."""
 
-from datetime import date
-
 import dagster as dg
 from dagster_duckdb import DuckDBResource
 
@@ -17,6 +15,7 @@ from orchestration.resources import (
     SINGLE_RUN,
     WAREHOUSE_POOL,
     partition_days,
+    pull_backlink_snapshots,
     pull_each,
     site_targets,
 )
@@ -38,28 +37,16 @@ def build_ahrefs_assets(config: LinkokrConfig) -> list[dg.AssetsDefinition]:
         Skipped with a log line when AHREFS_API_KEY is not set."""
         with warehouse.get_connection() as con:
             ensure_raw_tables(con)
-            if not ahrefs.api_key:
-                context.log.info("Ahrefs API skipped: AHREFS_API_KEY is not set")
-                return dg.MaterializeResult(metadata={"rows": dg.MetadataValue.int(0)})
-            today = date.today()
-            with ahrefs.get_client() as client:
-
-                def pull(target):
-                    before = client.requests
-                    pages = client.iter_backlink_pages(target, max_rows=ahrefs.max_rows_per_pull)
-                    rows = write_backlinks(
-                        con,
-                        pages,
-                        target=target,
-                        site=target,
-                        pull_id=new_pull_id(),
-                        snapshot_date=today,
-                    )
-                    return rows, client.requests - before
-
-                total = pull_each(
-                    context, con, own + competitors, source="ahrefs_backlinks", day=today, pull=pull
-                )
+            total = pull_backlink_snapshots(
+                context,
+                con,
+                ahrefs,
+                write_backlinks,
+                own + competitors,
+                source="ahrefs_backlinks",
+                vendor="Ahrefs",
+                key_name="AHREFS_API_KEY",
+            )
         return dg.MaterializeResult(metadata={"rows": dg.MetadataValue.int(total)})
 
     @dg.asset(

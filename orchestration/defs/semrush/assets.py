@@ -1,17 +1,14 @@
 """Semrush Analytics API pulls: every backlink of each site and competitor, a snapshot dated the
 pull day (not day-partitioned)."""
 
-from datetime import date
-
 import dagster as dg
 from dagster_duckdb import DuckDBResource
 
-from ingest.api_pulls import new_pull_id
 from ingest.config import LinkokrConfig
 from ingest.inbox import ensure_raw_tables
 from ingest.semrush import write_backlinks
 from orchestration.defs.semrush.resources import SemrushResource
-from orchestration.resources import WAREHOUSE_POOL, pull_each, site_targets
+from orchestration.resources import WAREHOUSE_POOL, pull_backlink_snapshots, site_targets
 
 BACKLINKS = dg.AssetKey(["raw", "backlinks_semrush_api"])
 
@@ -31,33 +28,16 @@ def build_semrush_asset(config: LinkokrConfig) -> dg.AssetsDefinition:
         Skipped with a log line when SEMRUSH_API_KEY is not set."""
         with warehouse.get_connection() as con:
             ensure_raw_tables(con)
-            if not semrush.api_key:
-                context.log.info("Semrush API skipped: SEMRUSH_API_KEY is not set")
-                return dg.MaterializeResult(metadata={"rows": dg.MetadataValue.int(0)})
-            today = date.today()
-            with semrush.get_client() as client:
-
-                def pull(target):
-                    before = client.requests
-                    pages = client.iter_backlink_pages(target, max_rows=semrush.max_rows_per_pull)
-                    rows = write_backlinks(
-                        con,
-                        pages,
-                        target=target,
-                        site=target,
-                        pull_id=new_pull_id(),
-                        snapshot_date=today,
-                    )
-                    return rows, client.requests - before
-
-                total = pull_each(
-                    context,
-                    con,
-                    own + competitors,
-                    source="semrush_backlinks",
-                    day=today,
-                    pull=pull,
-                )
+            total = pull_backlink_snapshots(
+                context,
+                con,
+                semrush,
+                write_backlinks,
+                own + competitors,
+                source="semrush_backlinks",
+                vendor="Semrush",
+                key_name="SEMRUSH_API_KEY",
+            )
         return dg.MaterializeResult(metadata={"rows": dg.MetadataValue.int(total)})
 
     return semrush_api
