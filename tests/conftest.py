@@ -32,3 +32,30 @@ def linkokr_home(tmp_path, monkeypatch) -> Path:
     home.mkdir()
     shutil.copy(REPO / "linkokr.yml", home / "linkokr.yml")
     return use_home(monkeypatch, home)
+
+
+DEMO_DAYS = 120
+
+
+@pytest.fixture(scope="session")
+def demo_home(tmp_path_factory) -> Path:
+    """One `linkokr demo` run (120 days) shared by every test module that reads its results.
+
+    Treat it as read-only: a test that writes (re-runs the pipeline, reloads a config) copies
+    it first with `copy_demo_home`. The environment is restored once the demo has run, so a test
+    that needs LINKOKR_HOME set calls `use_home(monkeypatch, demo_home)` itself.
+    """
+    from orchestration.cli import main
+
+    home = tmp_path_factory.mktemp("demo_home")
+    with pytest.MonkeyPatch.context() as mp:
+        use_home(mp, home)
+        code = main(["demo", "--days", str(DEMO_DAYS)])
+    assert code == 0, "linkokr demo failed: every demo-based test depends on it"
+    return home
+
+
+def copy_demo_home(demo_home: Path, target: Path) -> Path:
+    """A private, writable copy of the shared demo home (the warehouse, inbox and config)."""
+    shutil.copytree(demo_home, target, ignore=shutil.ignore_patterns(".dagster"))
+    return target
