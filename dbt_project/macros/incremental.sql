@@ -1,26 +1,55 @@
 {#- Incremental facts re-read a window instead of rebuilding all history (style.md: late data is
-    re-read, not trusted). The window starts at `var('from_date')` when a backfill passes one,
-    else `lookback_days` (config settings) before the latest day already built. -#}
+    re-read, not trusted).
+
+    The bounds are looked up with `run_query` before the model's SQL is compiled and written into
+    it as literals. A scalar subquery (`loaded_at > (select max(loaded_at) from this)`) is planned
+    as a join that runs after the staging view has parsed every raw row; a literal is pushed down
+    to the ledger scan, so only the new files are read: 0.05 s instead of 18 s at 5M rank rows. -#}
+
+{#- The result of a one-value query against the model's existing table, as text (none when the
+    table is empty or dbt is only parsing). -#}
+{% macro _incremental_scalar(sql) -%}
+    {%- if not execute -%}
+        {{ return(none) }}
+    {%- endif -%}
+    {%- set value = run_query(sql).columns[0].values()[0] -%}
+    {{ return(none if value is none else value | string) }}
+{%- endmacro %}
+
+
+{#- The window starts at `var('from_date')` when a backfill passes one, else `lookback_days`
+    (config settings) before the latest day already built. -#}
 {% macro incremental_window_start(date_column) -%}
     {%- if var('from_date', none) -%}
-        cast('{{ var("from_date") }}' as date)
+        cast('{{ modules.datetime.date.fromisoformat(var("from_date") | string) }}' as date)
     {%- else -%}
-        (
-            select max({{ date_column }}) - coalesce(
-                (select max(lookback_days) from {{ ref('stg_config__settings') }}), 3)
-            from {{ this }}
-        )
+        {%- set start = _incremental_scalar(
+            "select cast(max(" ~ adapter.quote(date_column) ~ ") - coalesce((select max(lookback_days) from "
+            ~ ref('stg_config__settings') ~ "), 3) as varchar) from " ~ this
+        ) -%}
+        {%- if start is none -%}
+            cast(null as date)
+        {%- else -%}
+            cast('{{ modules.datetime.date.fromisoformat(start) }}' as date)
+        {%- endif -%}
     {%- endif -%}
 {%- endmacro %}
 
 
 {#- Rows loaded (`loaded_at`) after the newest row already built, plus, for a backfill, every
-    row dated on or after `var('from_date')`. -#}
+    row dated on or after `var('from_date')`. An empty table takes every row. -#}
 {% macro loaded_since_last_build(date_column) -%}
+    {%- set last_loaded = _incremental_scalar(
+        "select strftime(max(loaded_at), '%Y-%m-%d %H:%M:%S.%f') from " ~ this
+    ) -%}
     (
-        loaded_at > (select max(loaded_at) from {{ this }})
+        {% if last_loaded is none -%}
+        true
+        {%- else -%}
+        loaded_at > cast('{{ modules.datetime.datetime.fromisoformat(last_loaded).isoformat(" ") }}' as timestamp)
+        {%- endif %}
         {%- if var('from_date', none) %}
-        or {{ date_column }} >= cast('{{ var("from_date") }}' as date)
+        or {{ date_column }} >= cast('{{ modules.datetime.date.fromisoformat(var("from_date") | string) }}' as date)
         {%- endif %}
     )
 {%- endmacro %}
