@@ -37,6 +37,7 @@ dev: $(STAMP)
 bench: $(STAMP)
 	PATH=$(BIN):$$PATH $(BIN)/python -m tests.bench.bench_ingest $(BENCH_ARGS)
 	PATH=$(BIN):$$PATH $(BIN)/python -m tests.bench.bench_daily
+	PATH=$(BIN):$$PATH $(BIN)/python -m tests.bench.bench_scale
 
 docs: $(STAMP)
 	@test -f $(DEMO_HOME)/warehouse/linkokr.duckdb || $(MAKE) demo

@@ -7,6 +7,7 @@ asset and check that opens the warehouse runs in the `WAREHOUSE_POOL` concurrenc
 
 from __future__ import annotations
 
+import os
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -30,8 +31,13 @@ telemetry:
 
 
 def warehouse_resource(path: Path) -> DuckDBResource:
+    """The warehouse for every asset and check. Memory is capped like dbt's (profiles.yml):
+    DuckDB spills to disk beyond `LINKOKR_DUCKDB_MEMORY_LIMIT` instead of growing."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    return DuckDBResource(database=str(path))
+    return DuckDBResource(
+        database=str(path),
+        connection_config={"memory_limit": os.environ.get("LINKOKR_DUCKDB_MEMORY_LIMIT", "2GB")},
+    )
 
 
 def ensure_dagster_home(dagster_home: Path) -> Path:
