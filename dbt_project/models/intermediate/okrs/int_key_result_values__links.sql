@@ -10,12 +10,12 @@ links as (
     select * from {{ ref('int_key_result_links') }}
 ),
 
-all_site_links as (
-    select site, source_domain, first_seen_date, lost_date from {{ ref('fct_backlinks') }}
-),
-
 own_links as (
     select * from links where not is_competitor_link
+),
+
+gap_domains as (
+    select * from {{ ref('int_key_result_gap_domains') }}
 ),
 
 referring_domains as (
@@ -39,26 +39,13 @@ backlinks_acquired as (
     group by days.kr_id, days.date
 ),
 
--- Domains with any live link to the site on a given day (of any quality).
-domains_live_before_start as (
-    select distinct days.kr_id, all_site_links.source_domain
-    from (select distinct kr_id, site, start_date from days) as days
-    inner join all_site_links
-        on all_site_links.site = days.site
-        and all_site_links.first_seen_date <= days.start_date - 1
-        and (all_site_links.lost_date is null or all_site_links.lost_date > days.start_date - 1)
-),
-
 referring_domains_acquired as (
     select days.kr_id, days.date, count(distinct own_links.source_domain) as value
     from days
     left join own_links
         on own_links.kr_id = days.kr_id
         and own_links.first_seen_date between days.start_date and days.date
-        and not exists (
-            select 1 from domains_live_before_start as before
-            where before.kr_id = own_links.kr_id and before.source_domain = own_links.source_domain
-        )
+        and not own_links.was_domain_linked_before_start
     where days.metric = 'referring_domains_acquired'
     group by days.kr_id, days.date
 ),
@@ -108,41 +95,6 @@ min_monthly as (
             monthly_counts.month_to_date
         ) as value,
     from monthly_counts
-),
-
--- Link gap: domains with a live qualifying link to a competitor and no live link of any kind to
--- the site, on the day.
-gap_days as (
-    select * from days where metric in ('link_gap_opportunities', 'competitor_gap_links_acquired')
-),
-
-competitor_live as (
-    select distinct gap_days.kr_id, gap_days.site, gap_days.date, links.source_domain
-    from gap_days
-    inner join links
-        on links.kr_id = gap_days.kr_id
-        and links.is_competitor_link
-        and links.first_seen_date <= gap_days.date
-        and (links.lost_date is null or links.lost_date > gap_days.date)
-    where gap_days.metric = 'link_gap_opportunities'
-       or gap_days.date = gap_days.start_date - 1
-),
-
-site_live as (
-    select distinct gap_days.kr_id, gap_days.date, all_site_links.source_domain
-    from gap_days
-    inner join all_site_links
-        on all_site_links.site = gap_days.site
-        and all_site_links.first_seen_date <= gap_days.date
-        and (all_site_links.lost_date is null or all_site_links.lost_date > gap_days.date)
-    where gap_days.metric = 'link_gap_opportunities'
-       or gap_days.date = gap_days.start_date - 1
-),
-
-gap_domains as (
-    select competitor_live.kr_id, competitor_live.date, competitor_live.source_domain
-    from competitor_live
-    anti join site_live using (kr_id, date, source_domain)
 ),
 
 link_gap_opportunities as (

@@ -8,20 +8,13 @@ days as (
     where family = 'traffic'
 ),
 
-key_results as (
-    select kr_id, page_group from {{ ref('stg_config__key_results') }}
+organic_pages as (
+    select * from {{ ref('int_key_result_organic_pages') }}
 ),
 
-page_groups as (
-    select * from {{ ref('stg_config__page_groups') }}
-),
-
-traffic as (
-    select * from {{ ref('fct_page_traffic_daily') }}
-),
-
+-- Days with traffic data of any channel: a missing day nulls every window that holds it.
 site_days as (
-    select distinct site, date from traffic
+    select distinct site, date from {{ ref('fct_page_traffic_daily') }}
 ),
 
 -- Each key result's daily organic figures from 27 days before its first day.
@@ -36,36 +29,31 @@ spine as (
         range(days.first_day - 27, days.last_day + 1, interval 1 day) as range_days(day)
 ),
 
+organic_by_day as (
+    select
+        kr_id,
+        date,
+        sum(sessions) as sessions,
+        sum(key_events) as key_events,
+        sum(revenue) as revenue,
+        sum(transactions) as transactions,
+    from organic_pages
+    group by kr_id, date
+),
+
 organic as (
     select
         spine.kr_id,
         spine.date,
         spine.metric,
         site_days.date is not null as has_data,
-        sum(traffic.sessions) as sessions,
-        sum(traffic.key_events) as key_events,
-        sum(traffic.revenue) as revenue,
-        sum(traffic.transactions) as transactions,
+        organic_by_day.sessions,
+        organic_by_day.key_events,
+        organic_by_day.revenue,
+        organic_by_day.transactions,
     from spine
-    inner join key_results on key_results.kr_id = spine.kr_id
     left join site_days on site_days.site = spine.site and site_days.date = spine.date
-    left join traffic
-        on traffic.site = spine.site
-        and traffic.date = spine.date
-        and traffic.channel_group = 'Organic Search'
-        and (
-            key_results.page_group is null
-            or (
-                not traffic.is_other_row
-                and exists (
-                    select 1 from page_groups
-                    where page_groups.site = spine.site
-                      and page_groups.page_group = key_results.page_group
-                      and traffic.page glob page_groups.pattern
-                )
-            )
-        )
-    group by all
+    left join organic_by_day on organic_by_day.kr_id = spine.kr_id and organic_by_day.date = spine.date
 ),
 
 daily as (
