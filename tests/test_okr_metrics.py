@@ -608,15 +608,15 @@ def rebuild_okr_models(home: Path, dbt_dir: Path) -> None:
 
 
 @pytest.fixture(scope="module")
-def extended(demo_home, tmp_path_factory) -> tuple[Warehouse, list[str]]:
+def extended(demo_home, tmp_path_factory) -> tuple[Warehouse, list[str], Path]:
     home = copy_demo_home(demo_home, tmp_path_factory.mktemp("okr_metrics") / "home")
     kr_ids = add_objective(home)
     rebuild_okr_models(home, home.parent / "dbt")
-    return Warehouse.read(home), kr_ids
+    return Warehouse.read(home), kr_ids, home
 
 
 def test_metrics_outside_the_demo_config_match_hand_calculations(extended):
-    wh, kr_ids = extended
+    wh, kr_ids, _ = extended
     assert {wh.key_result(kr_id).metric for kr_id in kr_ids} == {
         "referring_domains_acquired",
         "organic_sessions",
@@ -627,3 +627,19 @@ def test_metrics_outside_the_demo_config_match_hand_calculations(extended):
         hand = assert_matches_hand_calculation(wh, kr_id)
         assert hand["value"], kr_id
         assert_members_are_what_counted(wh, kr_id)
+
+
+def test_a_key_result_removed_from_the_config_leaves_the_marts(extended, tmp_path):
+    """okrs.md: a key result removed from the file disappears from the marts (the checks are
+    covered in test_definitions.py)."""
+    *_, home = extended
+    raw = yaml.safe_load((home / "linkokr.yml").read_text())
+    objective = next(o for o in raw["sites"][0]["objectives"] if o["id"] == "displacement")
+    objective["key_results"] = [kr for kr in objective["key_results"] if kr["id"] != "head-terms"]
+    (home / "linkokr.yml").write_text(yaml.safe_dump(raw, sort_keys=False))
+    rebuild_okr_models(home, tmp_path / "dbt")
+    with duckdb.connect(str(home / "warehouse" / "linkokr.duckdb"), read_only=True) as con:
+        for mart in ("dim_key_results", "fct_key_result_progress", "fct_key_result_members"):
+            kr_ids = {row[0] for row in con.execute(f"select distinct kr_id from marts.{mart}")}
+            assert "displacement.head-terms" not in kr_ids, mart
+            assert "displacement.gap-links" in kr_ids and "more.revenue" in kr_ids, mart
