@@ -1,0 +1,261 @@
+"""The OKR dashboard: a self-contained page a marketing lead opens from disk.
+
+Fast tests render it from a small hand-built warehouse; the browser test opens the page built
+from the demo warehouse in headless Chromium (Debian's `chromium` and `chromium-driver`) and
+saves a full-page screenshot to /tmp/okr_dashboard.png.
+"""
+
+import json
+import shutil
+from datetime import date
+from html.parser import HTMLParser
+from pathlib import Path
+
+import dagster as dg
+import duckdb
+import pytest
+from dagster_duckdb import DuckDBResource
+
+from ingest.config import load_config
+from ingest.dashboard import build_dashboard, dashboard_path, write_dashboard
+from orchestration.defs.dashboard.assets import DASHBOARD, build_dashboard_asset
+from tests.conftest import copy_demo_home
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMEDRIVER = "/usr/bin/chromedriver"
+EVIL_TITLE = '<script>alert("kr")</script> & co'
+
+
+def small_warehouse(con: duckdb.DuckDBPyConnection) -> None:
+    """Two key results of one objective: one behind (a title with markup), one on track."""
+    con.execute("create schema marts")
+    con.execute(
+        """create table marts.dim_key_results as
+           select * from (values
+             ('links.rd', 'links', 'Grow <b>links</b>', 'acme.com', ?, 'referring_domains',
+              'up', 800.0, 1000.0, date '2026-10-01', date '2026-12-31', 'seo-team'),
+             ('links.pos', 'links', 'Grow <b>links</b>', 'acme.com', 'Head terms to 2.8',
+              'average_position', 'down', 5.2, 2.8, date '2026-10-01', date '2026-12-31', null)
+           ) as t(kr_id, objective_id, objective_title, site, title, metric, direction,
+                  baseline, target, start_date, end_date, owner)""",
+        [EVIL_TITLE],
+    )
+    con.execute(
+        """create table marts.fct_key_result_progress as
+           select * from (values
+             ('links.rd', date '2026-11-01', 850.0, 800.0, 1000.0, 0.25, 0.34, 0.74,
+              'at_risk', 950.0, 'missed', 60),
+             ('links.rd', date '2026-11-02', 912.0, 800.0, 1000.0, 0.56, 0.9032, 0.62,
+              'behind', 990.0, 'missed', 59),
+             ('links.pos', date '2026-11-02', 4.0, 5.2, 2.8, 0.5, 0.5, 1.0,
+              'on_track', 2.9, 'missed', 59)
+           ) as t(kr_id, date, value, baseline, target, progress, expected_progress, pace,
+                  status, projected_value, projected_status, days_remaining)"""
+    )
+
+
+class ResourceCollector(HTMLParser):
+    """Every URL the page would fetch: script/img/iframe `src` and link `href`."""
+
+    def __init__(self):
+        super().__init__()
+        self.urls: list[str] = []
+        self.inline_scripts = 0
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag in ("script", "img", "iframe") and attrs.get("src"):
+            self.urls.append(attrs["src"])
+        elif tag == "script":
+            self.inline_scripts += 1
+        if tag == "link" and attrs.get("href"):
+            self.urls.append(attrs["href"])
+
+
+def test_page_fetches_nothing_and_escapes_config_text():
+    con = duckdb.connect()
+    small_warehouse(con)
+    page = build_dashboard(con, today=date(2026, 11, 3))
+
+    collector = ResourceCollector()
+    collector.feed(page)
+    remote = [url for url in collector.urls if url.startswith(("http:", "https:", "//"))]
+    assert remote == []
+    assert collector.inline_scripts >= 2  # plotly.js once, then the figures
+    assert page.count("Plotly.newPlot") == 2  # one trend chart per key result
+
+    assert EVIL_TITLE not in page
+    assert "&lt;script&gt;alert(&quot;kr&quot;)&lt;/script&gt; &amp; co" in page
+    assert "<b>links</b>" not in page
+    # What a marketing lead reads on the card.
+    assert "value 912 of 1,000 — behind (pace 0.62)" in page
+    assert "value 4, target 2.8 (lower is better) — on track (pace 1.00)" in page
+
+
+def test_attribution_panel_waits_for_the_mart_then_draws_the_chart():
+    con = duckdb.connect()
+    small_warehouse(con)
+
+    def attribution_state() -> str:
+        page = build_dashboard(con, today=date(2026, 11, 3))
+        return "chart" if 'data-attribution="chart"' in page else "empty"
+
+    assert attribution_state() == "empty"
+    assert "No attribution data yet" in build_dashboard(con)
+    con.execute(
+        """create table marts.fct_attribution_by_tier (
+             site varchar, quality_tier varchar, window_days integer, links integer,
+             complete_links integer, median_position_change double, share_improved double,
+             median_adjusted_sessions_lift_pct double, median_days_to_rank_improvement double)"""
+    )
+    assert attribution_state() == "empty"
+    con.execute(
+        """insert into marts.fct_attribution_by_tier values
+             ('acme.com', 'tier_1', 30, 12, 10, 1.5, 0.75, 12.0, 9),
+             ('acme.com', 'tier_3', 30, 40, 31, 0.2, 0.5, 1.0, null),
+             ('acme.com', 'tier_1', 90, 12, 4, 2.5, 0.8, 20.0, 21)"""
+    )
+    page = build_dashboard(con)
+    assert attribution_state() == "chart"
+    assert 'id="attribution-acme-com"' in page
+    assert "12 (10) · 9 d" in page  # links (complete) · median days to a rank improvement
+
+
+def test_write_replaces_the_page_without_leaving_temp_files(tmp_path):
+    con = duckdb.connect()
+    small_warehouse(con)
+    out = dashboard_path(tmp_path / "warehouse" / "linkokr.duckdb")
+    assert out == tmp_path / "warehouse" / "dashboard" / "okr_dashboard.html"
+    out.parent.mkdir(parents=True)
+    out.write_text("old page", encoding="utf-8")
+
+    write_dashboard(con, out, today=date(2026, 11, 3))
+
+    assert out.read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
+    assert [p.name for p in out.parent.iterdir()] == ["okr_dashboard.html"]
+
+
+@pytest.mark.e2e
+def test_asset_writes_the_page_next_to_the_warehouse(demo_home, tmp_path):
+    home = copy_demo_home(demo_home, tmp_path / "home")
+    warehouse = home / "warehouse" / "linkokr.duckdb"
+    result = dg.materialize(
+        [build_dashboard_asset([])],
+        resources={"warehouse": DuckDBResource(database=str(warehouse))},
+    )
+    assert result.success
+    [materialization] = [
+        event.materialization
+        for event in result.get_asset_materialization_events()
+        if event.materialization.asset_key == DASHBOARD
+    ]
+    metadata = materialization.metadata
+    out = home / "warehouse" / "dashboard" / "okr_dashboard.html"
+    assert metadata["path"].value == str(out)
+    assert metadata["url"].value == out.as_uri()
+    assert metadata["key_results"].value == 12
+    assert out.stat().st_size == metadata["bytes"].value
+
+
+def chromium_driver():
+    if not (Path(CHROMIUM).exists() and Path(CHROMEDRIVER).exists()):
+        pytest.skip("headless Chromium not installed: apt-get install -y chromium chromium-driver")
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    options = webdriver.ChromeOptions()
+    options.binary_location = CHROMIUM
+    for argument in (
+        "--headless=new",
+        "--no-sandbox",  # CI containers run as root
+        "--disable-dev-shm-usage",
+        "--disable-gpu",
+        "--hide-scrollbars",
+    ):
+        options.add_argument(argument)
+    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
+    return webdriver.Chrome(service=Service(executable_path=CHROMEDRIVER), options=options)
+
+
+@pytest.mark.e2e
+def test_dashboard_in_a_browser_shows_every_key_result_exceptions_first(
+    demo_home, tmp_path, monkeypatch
+):
+    # Selenium Manager must not try to download a browser or driver: the system ones are used.
+    monkeypatch.setenv("SE_OFFLINE", "true")
+    con = duckdb.connect(str(demo_home / "warehouse" / "linkokr.duckdb"), read_only=True)
+    page = write_dashboard(con, tmp_path / "okr_dashboard.html")
+    latest = dict(
+        con.execute(
+            "select kr_id, status from marts.fct_key_result_progress where is_latest"
+        ).fetchall()
+    )
+    con.close()
+    kr_ids = [kr.kr_id for kr in load_config(demo_home / "linkokr.yml").key_results()]
+    assert len(kr_ids) == 12
+
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    driver = chromium_driver()
+    try:
+        driver.set_window_size(1400, 900)
+        driver.get(page.as_uri())
+        cards = {
+            card.get_attribute("data-kr-id"): card
+            for card in driver.find_elements(By.CSS_SELECTOR, "article[data-kr-id]")
+        }
+        assert sorted(cards) == sorted(kr_ids)
+        shown = {kr_id: card.get_attribute("data-status") for kr_id, card in cards.items()}
+        assert shown == {kr_id: latest[kr_id] for kr_id in kr_ids}
+        for card in cards.values():
+            assert card.find_element(By.CSS_SELECTOR, ".badge").is_displayed()
+
+        # Exceptions first: the panel sits above every objective and lists exactly the
+        # behind / missed key results, missed before behind.
+        panel = driver.find_element(By.ID, "exceptions")
+        objectives = driver.find_elements(By.CSS_SELECTOR, "section.objective")
+        assert objectives
+        assert all(panel.location["y"] < section.location["y"] for section in objectives)
+        listed = [
+            (item.get_attribute("data-exception-kr-id"), item.get_attribute("data-status"))
+            for item in panel.find_elements(By.CSS_SELECTOR, "[data-exception-kr-id]")
+        ]
+        expected = [kr_id for kr_id in kr_ids if latest[kr_id] in ("missed", "behind")]
+        assert sorted(kr_id for kr_id, _ in listed) == sorted(expected)
+        statuses = [status for _, status in listed]
+        assert statuses == sorted(statuses, key=["missed", "behind"].index)
+
+        # Plotly drew a trend chart on every key result with data, plus the attribution
+        # chart or the "no attribution data yet" panel.
+        with_data = [
+            kr_id
+            for kr_id, card in cards.items()
+            if not card.find_elements(By.CLASS_NAME, "nochart")
+        ]
+        assert with_data
+        WebDriverWait(driver, 30).until(
+            lambda d: all(
+                cards[kr_id].find_elements(By.CSS_SELECTOR, ".js-plotly-plot svg.main-svg")
+                for kr_id in with_data
+            )
+        )
+        attribution = driver.find_element(By.ID, "attribution")
+        if attribution.get_attribute("data-attribution") == "chart":
+            assert attribution.find_elements(By.CSS_SELECTOR, ".js-plotly-plot svg.main-svg")
+        else:
+            assert "No attribution data yet" in attribution.text
+
+        errors = [entry for entry in driver.get_log("browser") if entry["level"] == "SEVERE"]
+        assert errors == [], json.dumps(errors, indent=2)
+
+        # Full-page screenshot: grow the window to the document (plus the browser's chrome).
+        chrome = driver.execute_script("return window.outerHeight - window.innerHeight")
+        height = driver.execute_script("return document.documentElement.scrollHeight")
+        driver.set_window_size(1400, height + chrome)
+        shot = tmp_path / "okr_dashboard.png"
+        assert driver.save_screenshot(str(shot))
+    finally:
+        driver.quit()
+    shutil.copy(shot, "/tmp/okr_dashboard.png")
+    assert shot.stat().st_size > 50_000
