@@ -1,0 +1,64 @@
+-- One row per own site, attributed page and day of the site's attribution data range: the daily
+-- series the attribution windows average. Pages are the target pages of the site's links
+-- acquired (first seen) inside the range; the calendar is dense so 7-day means and windows are
+-- plain window functions and range joins, computed per page rather than per link.
+-- `best_position` is null on days the page does not rank in the chosen source;
+-- `organic_sessions` is null on days without any traffic data for the site, else the page's
+-- organic sessions (0 when GA4 has no row for it: GA4 leaves out rows with no sessions).
+with
+
+ranges as (
+    select * from {{ ref('int_attribution_ranges') }}
+),
+
+pages as (
+    select distinct backlinks.site, backlinks.target_page as page,
+    from {{ ref('fct_backlinks') }} as backlinks
+    inner join ranges
+        on ranges.site = backlinks.site
+        and backlinks.first_seen_date between ranges.range_start_date and ranges.range_end_date
+),
+
+calendar as (
+    select ranges.site, cast(days.day as date) as date,
+    from ranges
+    cross join generate_series(
+        cast(ranges.range_start_date as timestamp),
+        cast(ranges.range_end_date as timestamp),
+        interval 1 day
+    ) as days(day)
+),
+
+positions as (
+    select rankings.site, rankings.page, rankings.date, rankings.best_position,
+    from {{ ref('fct_page_rankings_daily') }} as rankings
+    inner join ranges
+        on ranges.site = rankings.site and ranges.rank_source = rankings.source
+    where rankings.best_position is not null
+),
+
+traffic_days as (
+    select distinct site, date from {{ ref('fct_page_traffic_daily') }}
+),
+
+organic as (
+    select site, page, date, sum(sessions) as sessions,
+    from {{ ref('fct_page_traffic_daily') }}
+    where channel_group = 'Organic Search' and not coalesce(is_other_row, false)
+    group by site, page, date
+)
+
+select
+    pages.site,
+    pages.page,
+    calendar.date,
+    positions.best_position,
+    case when traffic_days.date is not null then coalesce(organic.sessions, 0) end
+        as organic_sessions,
+from pages
+inner join calendar on calendar.site = pages.site
+left join positions
+    on positions.site = pages.site and positions.page = pages.page and positions.date = calendar.date
+left join traffic_days on traffic_days.site = pages.site and traffic_days.date = calendar.date
+left join organic
+    on organic.site = pages.site and organic.page = pages.page and organic.date = calendar.date

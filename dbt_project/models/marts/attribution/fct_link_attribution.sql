@@ -1,0 +1,134 @@
+-- One row per own link and attribution window: how the target page's rank and organic sessions
+-- moved around the day the link was acquired (warehouse.md, "Attribution windows").
+--
+-- Decisions (the spec leaves them open):
+-- * acquired_date = fct_backlinks.first_seen_date; only the site's own links (competitors have
+--   no attribution range), acquired inside the attribution data range.
+-- * The chosen rank source, per site: the dbt var `attribution_rank_source` (a source id, or a
+--   mapping {site: source id}); else the rank-tracker source (not `gsc`) with the most page-days
+--   for the site; else `gsc`. See int_attribution_ranges.
+-- * Positions are the page's daily best_position in that source, on days it ranks. Sessions
+--   per day are means over the days the site has traffic data (a page without a GA4 row that
+--   day had 0 organic sessions).
+-- * days_to_rank_improvement: the 7-day means (days d + k - 6 ... d + k with data) only use days
+--   inside the attribution data range, and k stops at the range's last day.
+-- * Everything is set-based per page and per (site, d, W): the page series is dense per page
+--   (int_attribution_page_days), each link joins only its own page's window days, and the
+--   control group comes once per (site, d, W) from int_attribution_controls.
+with
+
+link_windows as (
+    select * from {{ ref('int_attribution_link_windows') }}
+),
+
+page_days as (
+    select
+        *,
+        avg(best_position) over (
+            partition by site, page
+            order by date
+            range between interval 6 days preceding and current row
+        ) as position_7d_mean,
+    from {{ ref('int_attribution_page_days') }}
+),
+
+controls as (
+    select * from {{ ref('int_attribution_controls') }}
+),
+
+window_means as (
+    select
+        link_windows.backlink_id,
+        link_windows.window_days,
+        avg(page_days.best_position) filter (
+            where page_days.date between link_windows.pre_start_date and link_windows.pre_end_date
+        ) as pre_avg_position,
+        avg(page_days.best_position) filter (
+            where page_days.date between link_windows.post_start_date and link_windows.post_end_date
+        ) as post_avg_position,
+        avg(page_days.organic_sessions) filter (
+            where page_days.date between link_windows.pre_start_date and link_windows.pre_end_date
+        ) as pre_sessions_per_day,
+        avg(page_days.organic_sessions) filter (
+            where page_days.date between link_windows.post_start_date and link_windows.post_end_date
+        ) as post_sessions_per_day,
+        count(page_days.best_position) filter (
+            where page_days.date between link_windows.pre_start_date and link_windows.pre_end_date
+        ) as pre_ranked_days,
+        count(page_days.best_position) filter (
+            where page_days.date between link_windows.post_start_date and link_windows.post_end_date
+        ) as post_ranked_days,
+    from link_windows
+    left join page_days
+        on page_days.site = link_windows.site
+        and page_days.page = link_windows.target_page
+        and page_days.date between link_windows.pre_start_date and link_windows.post_end_date
+    group by link_windows.backlink_id, link_windows.window_days
+),
+
+-- first k in 1 ... W whose 7-day mean position is at least 1.0 better than the pre mean
+rank_improvements as (
+    select
+        link_windows.backlink_id,
+        link_windows.window_days,
+        min(page_days.date - link_windows.acquired_date) as days_to_rank_improvement,
+    from link_windows
+    inner join window_means using (backlink_id, window_days)
+    inner join page_days
+        on page_days.site = link_windows.site
+        and page_days.page = link_windows.target_page
+        and page_days.date between link_windows.post_start_date and link_windows.post_end_date
+    where page_days.position_7d_mean <= window_means.pre_avg_position - 1.0
+    group by link_windows.backlink_id, link_windows.window_days
+),
+
+lifts as (
+    select
+        link_windows.*,
+        window_means.pre_avg_position,
+        window_means.post_avg_position,
+        window_means.pre_avg_position - window_means.post_avg_position as position_change,
+        window_means.pre_ranked_days,
+        window_means.post_ranked_days,
+        window_means.pre_sessions_per_day,
+        window_means.post_sessions_per_day,
+        100.0 * (
+            window_means.post_sessions_per_day / nullif(window_means.pre_sessions_per_day, 0) - 1
+        ) as sessions_lift_pct,
+        controls.control_sessions_lift_pct,
+        rank_improvements.days_to_rank_improvement,
+    from link_windows
+    inner join window_means using (backlink_id, window_days)
+    left join controls using (site, acquired_date, window_days)
+    left join rank_improvements using (backlink_id, window_days)
+)
+
+select
+    backlink_id,
+    window_days,
+    site,
+    target_page,
+    quality_tier,
+    acquired_date,
+    pre_avg_position,
+    post_avg_position,
+    position_change,
+    pre_sessions_per_day,
+    post_sessions_per_day,
+    sessions_lift_pct,
+    control_sessions_lift_pct,
+    sessions_lift_pct - control_sessions_lift_pct as adjusted_sessions_lift_pct,
+    links_in_window,
+    credit_share,
+    is_window_complete,
+    days_to_rank_improvement,
+    rank_source,
+    range_start_date,
+    range_end_date,
+    pre_start_date,
+    pre_end_date,
+    post_start_date,
+    post_end_date,
+    pre_ranked_days,
+    post_ranked_days,
+from lifts
