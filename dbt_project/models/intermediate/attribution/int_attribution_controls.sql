@@ -81,13 +81,28 @@ site_totals as (
     group by windows.site, windows.acquired_date, windows.window_days
 ),
 
+-- the days each page won a link, and the pages with a link in [d - W, d + W]: per (site, d, W)
+-- and page, the page's first link day on or after d - W (an ASOF lookup) is on or before d + W
+page_link_days as (
+    select distinct site, page, first_seen_date,
+    from own_links
+    where first_seen_date is not null
+),
+
+linked_pages as (
+    select distinct site, page,
+    from page_link_days
+),
+
 excluded_pages as (
-    select distinct windows.*, own_links.page,
+    select windows.*, linked_pages.page,
     from windows
-    inner join own_links
-        on own_links.site = windows.site
-        and own_links.first_seen_date between windows.acquired_date - windows.window_days
-            and windows.acquired_date + windows.window_days
+    inner join linked_pages on linked_pages.site = windows.site
+    asof inner join page_link_days as next_link
+        on next_link.site = linked_pages.site
+        and next_link.page = linked_pages.page
+        and next_link.first_seen_date >= windows.acquired_date - windows.window_days
+    where next_link.first_seen_date <= windows.acquired_date + windows.window_days
 ),
 
 -- a window's sum = running total at its last day - running total the day before its first

@@ -45,19 +45,42 @@ attributed as (
     cross join windows
 ),
 
--- the page's links acquired within [d - W, d + W], the link itself included
+-- the page's links acquired within [d - W, d + W], the link itself included: a running count
+-- of the page's links by day, looked up at both ends of the window once per page, day and
+-- window (never a join of each link with its neighbours: a page with 10,000 links would square)
+page_link_days as (
+    select
+        site,
+        target_page,
+        acquired_date,
+        sum(count(*)) over (
+            partition by site, target_page order by acquired_date
+        ) as running_links,
+    from own_links
+    group by site, target_page, acquired_date
+),
+
+page_windows as (
+    select distinct site, target_page, acquired_date, window_days,
+    from attributed
+),
+
 links_in_window as (
     select
-        attributed.backlink_id,
-        attributed.window_days,
-        count(*) as links_in_window,
-    from attributed
-    inner join own_links as neighbours
-        on neighbours.site = attributed.site
-        and neighbours.target_page = attributed.target_page
-        and neighbours.acquired_date between attributed.acquired_date - attributed.window_days
-            and attributed.acquired_date + attributed.window_days
-    group by attributed.backlink_id, attributed.window_days
+        page_windows.site,
+        page_windows.target_page,
+        page_windows.acquired_date,
+        page_windows.window_days,
+        up_to_end.running_links - coalesce(before_start.running_links, 0) as links_in_window,
+    from page_windows
+    asof inner join page_link_days as up_to_end
+        on up_to_end.site = page_windows.site
+        and up_to_end.target_page = page_windows.target_page
+        and up_to_end.acquired_date <= page_windows.acquired_date + page_windows.window_days
+    asof left join page_link_days as before_start
+        on before_start.site = page_windows.site
+        and before_start.target_page = page_windows.target_page
+        and before_start.acquired_date < page_windows.acquired_date - page_windows.window_days
 )
 
 select
@@ -81,4 +104,4 @@ select
     attributed.acquired_date + attributed.window_days <= attributed.range_end_date
         as is_window_complete,
 from attributed
-inner join links_in_window using (backlink_id, window_days)
+inner join links_in_window using (site, target_page, acquired_date, window_days)

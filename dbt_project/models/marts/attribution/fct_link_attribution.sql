@@ -36,9 +36,20 @@ controls as (
     select * from {{ ref('int_attribution_controls') }}
 ),
 
+-- Links to one page on one day share their windows: the means are computed once per page,
+-- day and window, then joined back to each link.
+page_windows as (
+    select distinct
+        site, target_page, acquired_date, window_days,
+        pre_start_date, pre_end_date, post_start_date, post_end_date,
+    from link_windows
+),
+
 window_means as (
     select
-        link_windows.backlink_id,
+        link_windows.site,
+        link_windows.target_page,
+        link_windows.acquired_date,
         link_windows.window_days,
         avg(page_days.best_position) filter (
             where page_days.date between link_windows.pre_start_date and link_windows.pre_end_date
@@ -58,28 +69,30 @@ window_means as (
         count(page_days.best_position) filter (
             where page_days.date between link_windows.post_start_date and link_windows.post_end_date
         ) as post_ranked_days,
-    from link_windows
+    from page_windows as link_windows
     left join page_days
         on page_days.site = link_windows.site
         and page_days.page = link_windows.target_page
         and page_days.date between link_windows.pre_start_date and link_windows.post_end_date
-    group by link_windows.backlink_id, link_windows.window_days
+    group by all
 ),
 
 -- first k in 1 ... W whose 7-day mean position is at least 1.0 better than the pre mean
 rank_improvements as (
     select
-        link_windows.backlink_id,
+        link_windows.site,
+        link_windows.target_page,
+        link_windows.acquired_date,
         link_windows.window_days,
         min(page_days.date - link_windows.acquired_date) as days_to_rank_improvement,
-    from link_windows
-    inner join window_means using (backlink_id, window_days)
+    from page_windows as link_windows
+    inner join window_means using (site, target_page, acquired_date, window_days)
     inner join page_days
         on page_days.site = link_windows.site
         and page_days.page = link_windows.target_page
         and page_days.date between link_windows.post_start_date and link_windows.post_end_date
     where page_days.position_7d_mean <= window_means.pre_avg_position - 1.0
-    group by link_windows.backlink_id, link_windows.window_days
+    group by all
 ),
 
 lifts as (
@@ -98,9 +111,9 @@ lifts as (
         controls.control_sessions_lift_pct,
         rank_improvements.days_to_rank_improvement,
     from link_windows
-    inner join window_means using (backlink_id, window_days)
+    inner join window_means using (site, target_page, acquired_date, window_days)
     left join controls using (site, acquired_date, window_days)
-    left join rank_improvements using (backlink_id, window_days)
+    left join rank_improvements using (site, target_page, acquired_date, window_days)
 )
 
 select
