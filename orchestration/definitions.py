@@ -18,6 +18,7 @@ from ingest.settings import Paths
 from orchestration.defs.ahrefs.assets import build_ahrefs_assets
 from orchestration.defs.ahrefs.resources import AhrefsResource
 from orchestration.defs.config.assets import build_config_asset
+from orchestration.defs.dashboard.assets import build_dashboard_asset
 from orchestration.defs.dbt.assets import build_dbt_assets, dbt_executable, dbt_project
 from orchestration.defs.ga4.assets import build_ga4_asset
 from orchestration.defs.ga4.checks import build_ga4_checks
@@ -26,7 +27,10 @@ from orchestration.defs.gsc.assets import build_gsc_asset
 from orchestration.defs.gsc.resources import GscResource
 from orchestration.defs.inbox.assets import build_inbox_asset
 from orchestration.defs.inbox.sensors import INBOX_JOB, build_inbox_sensor
+from orchestration.defs.okrs.alerts import key_result_alerts
 from orchestration.defs.okrs.checks import build_key_result_checks
+from orchestration.defs.okrs.freshness import backlink_snapshots_fresh
+from orchestration.defs.publish.assets import build_publish_asset
 from orchestration.defs.semrush.assets import build_semrush_asset
 from orchestration.defs.semrush.resources import SemrushResource
 from orchestration.resources import lookback_range, warehouse_resource
@@ -57,7 +61,11 @@ def build_definitions(paths: Paths, environ: Mapping[str, str] | None = None) ->
         *build_ahrefs_assets(config),
         build_semrush_asset(config),
         build_dbt_assets(project, state_dir),
+        key_result_alerts,
+        build_publish_asset(project, paths),
     ]
+    # Built from the list: it depends on the attribution mart only when dbt defines it.
+    assets.append(build_dashboard_asset(assets))
     daily = dg.define_asset_job(DAILY_JOB, selection=dg.AssetSelection.all())
     inbox_job = dg.define_asset_job(
         INBOX_JOB,
@@ -66,7 +74,11 @@ def build_definitions(paths: Paths, environ: Mapping[str, str] | None = None) ->
     )
     return dg.Definitions(
         assets=assets,
-        asset_checks=[*build_key_result_checks(config), *build_ga4_checks(config)],
+        asset_checks=[
+            *build_key_result_checks(config),
+            *build_ga4_checks(config),
+            backlink_snapshots_fresh,
+        ],
         jobs=[daily, inbox_job],
         sensors=[build_inbox_sensor(paths.inbox, inbox_job)],
         schedules=[build_daily_schedule(daily, config.settings.lookback_days)],

@@ -1,0 +1,295 @@
+"""The serving copy analysts and BI tools read: complete, swapped atomically, readable by
+DuckDB 1.4, reachable the way BI tools connect (SQLAlchemy + duckdb-engine), and never in the
+pipeline's way."""
+
+import json
+import os
+import subprocess
+import sys
+import time
+import venv
+from datetime import date, timedelta
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from ingest.publish import SERVING_STORAGE_NUMBER, publish, storage_number
+from ingest.settings import Paths
+from tests.conftest import REPO, copy_demo_home
+
+pytestmark = pytest.mark.e2e
+
+
+def table_counts(path: Path) -> dict[str, int]:
+    """Rows of every table in a DuckDB file, read in one statement (one snapshot)."""
+    con = duckdb.connect(str(path), read_only=True)
+    try:
+        tables = con.execute(
+            "select schema_name, table_name from duckdb_tables() order by all"
+        ).fetchall()
+        union = " union all ".join(
+            f'select \'{s}.{t}\', count(*) from "{s}"."{t}"' for s, t in tables
+        )
+        return dict(con.execute(union).fetchall())
+    finally:
+        con.close()
+
+
+@pytest.fixture(scope="module")
+def published(demo_home, tmp_path_factory) -> Paths:
+    """A copy of the demo home, published once more by calling `publish` directly."""
+    home = copy_demo_home(demo_home, tmp_path_factory.mktemp("publish") / "home")
+    paths = Paths.from_env({"LINKOKR_HOME": str(home)})
+    # A mart dbt no longer builds: its Parquet file must not linger.
+    stale = paths.warehouse.parent / "parquet" / "dropped_mart.parquet"
+    stale.parent.mkdir(exist_ok=True)
+    stale.write_bytes(b"stale")
+    con = duckdb.connect(str(paths.warehouse))
+    try:
+        publish(con, paths.serving, paths.warehouse.parent / "parquet")
+    finally:
+        con.close()
+    return paths
+
+
+def test_serving_copy_and_parquet_hold_every_mart(published: Paths):
+    con = duckdb.connect(str(published.warehouse), read_only=True)
+    marts = [
+        name
+        for (name,) in con.execute(
+            "select table_name from duckdb_tables() where schema_name = 'marts' order by 1"
+        ).fetchall()
+    ]
+    expected = {
+        f"marts.{t}": con.execute(f'select count(*) from marts."{t}"').fetchone()[0] for t in marts
+    }
+    con.close()
+    assert "fct_key_result_progress" in marts and "fct_backlinks" in marts
+
+    served = table_counts(published.serving)
+    assert {k: v for k, v in served.items() if k.startswith("marts.")} == expected
+    assert "ops.ingested_files" in served and served["ops.ingested_files"] > 0
+
+    parquet = published.warehouse.parent / "parquet"
+    assert sorted(p.stem for p in parquet.glob("*.parquet")) == marts  # stale file removed
+    reader = duckdb.connect()
+    for table in marts:
+        rows = reader.execute(
+            "select count(*) from read_parquet(?)", [str(parquet / f"{table}.parquet")]
+        ).fetchone()[0]
+        assert rows == expected[f"marts.{table}"], table
+    # Nothing half-written is left behind next to the published files.
+    leftovers = [p.name for d in (published.serving.parent, parquet) for p in d.glob(".*tmp*")]
+    assert leftovers == []
+    assert not published.serving.with_name(published.serving.name + ".wal").exists()
+
+
+def test_serving_copy_is_in_the_duckdb_1_4_storage_format(published: Paths):
+    # 67 is the newest storage number DuckDB 1.4 accepts ("can only read versions between 64
+    # and 67"); the pipeline's own DuckDB would otherwise write its newer default format.
+    assert storage_number(published.serving) == SERVING_STORAGE_NUMBER == 67
+
+
+READ_WITH_DUCKDB_1_4 = """
+import json, sys
+import duckdb
+serving, parquet_dir = sys.argv[1], sys.argv[2]
+con = duckdb.connect(serving, read_only=True)
+tables = con.execute("select schema_name, table_name from duckdb_tables()").fetchall()
+counts = {f"{s}.{t}": con.execute(f'select count(*) from "{s}"."{t}"').fetchone()[0]
+          for s, t in tables}
+latest = con.execute(
+    "select count(*) from marts.fct_key_result_progress as p"
+    " inner join marts.dim_key_results as d using (kr_id) where p.is_latest").fetchone()[0]
+parquet = con.execute(
+    "select count(*) from read_parquet(?)", [parquet_dir + "/fct_backlinks.parquet"]).fetchone()[0]
+print(json.dumps({"version": duckdb.__version__, "counts": counts, "latest": latest,
+                  "parquet": parquet}))
+"""
+
+
+def test_serving_copy_opens_in_a_real_duckdb_1_4(published: Paths, tmp_path):
+    """BI tools bundle older DuckDB versions: install DuckDB 1.4 in a throwaway venv and read."""
+    env_dir = tmp_path / "duckdb14"
+    venv.EnvBuilder(with_pip=True).create(env_dir)
+    python = env_dir / "bin" / "python"
+    install = subprocess.run(
+        [str(python), "-m", "pip", "install", "--quiet", "--disable-pip-version-check"]
+        + ["--only-binary=:all:", "duckdb>=1.4,<1.5"],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    if install.returncode != 0:
+        pytest.skip(f"cannot install duckdb 1.4 from the package index: {install.stderr[-300:]}")
+    read = subprocess.run(
+        [str(python), "-c", READ_WITH_DUCKDB_1_4]
+        + [str(published.serving), str(published.warehouse.parent / "parquet")],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert read.returncode == 0, read.stderr
+    seen = json.loads(read.stdout)
+    assert seen["version"].startswith("1.4.")
+    assert seen["counts"] == table_counts(published.serving)
+    assert seen["latest"] > 0
+    assert seen["parquet"] == seen["counts"]["marts.fct_backlinks"]
+
+
+def test_bi_tools_connect_through_sqlalchemy(published: Paths):
+    """What Superset (and pandas / a notebook) does: a `duckdb:///` URL, read-only, reflection."""
+    import sqlalchemy as sa
+
+    engine = sa.create_engine(f"duckdb:///{published.serving}", connect_args={"read_only": True})
+    try:
+        inspector = sa.inspect(engine)
+        assert "marts" in {name.split(".")[-1] for name in inspector.get_schema_names()}
+        tables = inspector.get_table_names(schema="marts")
+        assert {"fct_key_result_progress", "dim_key_results", "fct_backlinks"} <= set(tables)
+        columns = {c["name"] for c in inspector.get_columns("fct_key_result_progress", "marts")}
+        assert {"kr_id", "date", "value", "target", "progress", "status"} <= columns
+
+        progress = sa.Table(
+            "fct_key_result_progress", sa.MetaData(), schema="marts", autoload_with=engine
+        )
+        with engine.connect() as conn:
+            latest = conn.execute(
+                sa.select(progress.c.kr_id, progress.c.status).where(progress.c.is_latest)
+            ).fetchall()
+            key_results = conn.execute(
+                sa.text("select count(*) from marts.dim_key_results")
+            ).scalar_one()
+            # Read-only really is read-only: a BI tool cannot damage the copy.
+            with pytest.raises(sa.exc.DBAPIError, match="read-only"):
+                conn.execute(sa.text("delete from marts.dim_key_results"))
+    finally:
+        engine.dispose()
+    assert len(latest) == key_results > 0
+    assert {status for _, status in latest} <= {
+        "achieved",
+        "on_track",
+        "at_risk",
+        "behind",
+        "missed",
+        "no_data",
+    }
+
+
+# A BI tool: reads every table's count in one statement, again and again, until told to stop.
+# `reopen` opens the file for each query (a new dashboard load); `hold` keeps one connection.
+READER = """
+import json, sys, time
+from pathlib import Path
+import duckdb
+serving, mode, out, stop = sys.argv[1], sys.argv[2], Path(sys.argv[3]), Path(sys.argv[4])
+
+def counts(con):
+    tables = con.execute(
+        "select schema_name, table_name from duckdb_tables() order by all").fetchall()
+    union = " union all ".join(
+        f"select '{s}.{t}', count(*) from \\"{s}\\".\\"{t}\\"" for s, t in tables)
+    return dict(con.execute(union).fetchall())
+
+held = duckdb.connect(serving, read_only=True) if mode == "hold" else None
+with out.open("w") as log:
+    while not stop.exists():
+        try:
+            if held is not None:
+                seen = counts(held)
+            else:
+                con = duckdb.connect(serving, read_only=True)
+                try:
+                    seen = counts(con)
+                finally:
+                    con.close()
+            log.write(json.dumps({"counts": seen}) + "\\n")
+        except Exception as error:
+            log.write(json.dumps({"error": repr(error)}) + "\\n")
+        log.flush()
+        time.sleep(0.05)
+"""
+
+
+RUN = "from orchestration.cli import main; raise SystemExit(main(['run']))"
+
+
+def _observations(path: Path) -> list[dict]:
+    if not path.exists():
+        return []
+    return [json.loads(line) for line in path.read_text().splitlines() if line.endswith("}")]
+
+
+def _wait_for(condition, timeout: float, what: str) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out waiting for {what}")
+        time.sleep(0.2)
+
+
+def test_readers_never_block_the_pipeline_nor_see_a_partial_copy(demo_home, tmp_path):
+    """Two BI readers query the serving copy non-stop while `linkokr run` runs twice, each run
+    with a new inbox file so every publish is a different version."""
+    home = copy_demo_home(demo_home, tmp_path / "home")
+    paths = Paths.from_env({"LINKOKR_HOME": str(home)})
+    assert paths.serving.exists(), "`linkokr demo` publishes the serving copy"
+    versions = [table_counts(paths.serving)]
+
+    script = tmp_path / "reader.py"
+    script.write_text(READER)
+    stop = tmp_path / "stop"
+    logs = {mode: tmp_path / f"reader_{mode}.jsonl" for mode in ("reopen", "hold")}
+    readers = {
+        mode: subprocess.Popen(
+            [sys.executable, str(script), str(paths.serving), mode, str(log), str(stop)]
+        )
+        for mode, log in logs.items()
+    }
+    # Only this home: no endpoints or keys from the shell, so the API sources are skipped.
+    unset = {"DAGSTER_HOME", "AHREFS_API_KEY", "SEMRUSH_API_KEY", "GOOGLE_APPLICATION_CREDENTIALS"}
+    env = {k: v for k, v in os.environ.items() if not k.startswith("LINKOKR_") and k not in unset}
+    env["LINKOKR_HOME"] = str(home)
+    try:
+        for log in logs.values():
+            _wait_for(lambda log=log: _observations(log), 60, f"{log.name} to start")
+        for run, site in enumerate(("acme-outdoor.com", "rival-gear.com"), start=1):
+            day = date.today() - timedelta(days=20)
+            (home / "data" / "inbox" / "domain_metrics" / f"extra_metrics_{run}.csv").write_text(
+                f"date,domain,metric,value\n{day},{site},majestic_tf,{20 + run}\n"
+            )
+            pipeline = subprocess.run(
+                [sys.executable, "-c", RUN],
+                cwd=REPO,
+                env=env,
+                capture_output=True,
+                text=True,
+                timeout=900,
+            )
+            assert pipeline.returncode == 0, f"run {run} failed:\n{pipeline.stderr[-3000:]}"
+            versions.append(table_counts(paths.serving))
+        # A reader that opens the file again sees the newest copy.
+        _wait_for(
+            lambda: _observations(logs["reopen"])[-1].get("counts") == versions[-1],
+            30,
+            "the reopening reader to see the last published copy",
+        )
+    finally:
+        stop.touch()
+        for process in readers.values():
+            process.wait(timeout=60)
+
+    assert versions[0] != versions[1] != versions[2], "each run published a new version"
+    assert versions[2]["ops.ingested_files"] == versions[0]["ops.ingested_files"] + 2
+    for mode, log in logs.items():
+        seen = _observations(log)
+        errors = [o["error"] for o in seen if "error" in o]
+        assert errors == [], f"{mode} reader: {errors[:3]}"
+        partial = [o["counts"] for o in seen if o["counts"] not in versions]
+        assert partial == [], f"{mode} reader saw a copy that was never published"
+        assert len(seen) > 20, f"{mode} reader barely ran ({len(seen)} queries)"
+    reopened = [versions.index(o["counts"]) for o in _observations(logs["reopen"])]
+    assert reopened == sorted(reopened) and set(reopened) == {0, 1, 2}
+    # A connection held open across both swaps keeps reading the complete copy it opened.
+    assert {versions.index(o["counts"]) for o in _observations(logs["hold"])} == {0}
