@@ -221,20 +221,32 @@ def cmd_demo(args: argparse.Namespace) -> int:
         file=sys.stderr,
     )
     with EmulatorServer(paths.home / "data" / "emulator") as server:
-        # Offline: every API source talks to the local emulators, with placeholder keys.
-        os.environ.update(
-            {
-                "LINKOKR_GA4_ENDPOINT": server.url,
-                "LINKOKR_GSC_ENDPOINT": server.url,
-                "LINKOKR_AHREFS_ENDPOINT": server.url,
-                "LINKOKR_SEMRUSH_ENDPOINT": server.url,
-                "AHREFS_API_KEY": "demo-key",
-                "SEMRUSH_API_KEY": "demo-key",
-            }
-        )
-        code = run_pipeline(paths, manifest.start_date, manifest.end_date)
+        # Offline: every API source talks to the local emulators, with placeholder keys, for
+        # this run only (the emulators stop with it).
+        demo_env = {
+            "LINKOKR_GA4_ENDPOINT": server.url,
+            "LINKOKR_GSC_ENDPOINT": server.url,
+            "LINKOKR_AHREFS_ENDPOINT": server.url,
+            "LINKOKR_SEMRUSH_ENDPOINT": server.url,
+            "AHREFS_API_KEY": "demo-key",
+            "SEMRUSH_API_KEY": "demo-key",
+        }
+        previous = {name: os.environ.get(name) for name in demo_env}
+        os.environ.update(demo_env)
+        try:
+            code = run_pipeline(paths, manifest.start_date, manifest.end_date)
+        finally:
+            for name, value in previous.items():
+                if value is None:
+                    os.environ.pop(name, None)
+                else:
+                    os.environ[name] = value
     if code == 0:
         print_scoreboard(scoreboard(paths), "table")
+        from ingest.dashboard import dashboard_path
+
+        print(f"dashboard: {dashboard_path(paths.warehouse)}", file=sys.stderr)
+        print(f"serving copy for SQL and BI tools: {paths.serving}", file=sys.stderr)
     return code
 
 

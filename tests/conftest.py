@@ -1,5 +1,6 @@
 """Shared fixtures: a linkokr home with the repo's example config."""
 
+import os
 import shutil
 from pathlib import Path
 
@@ -13,6 +14,12 @@ LINKOKR_ENV = (
     "LINKOKR_SERVING",
     "DAGSTER_HOME",
     "LINKOKR_GA4_ENDPOINT",
+    "LINKOKR_GSC_ENDPOINT",
+    "LINKOKR_AHREFS_ENDPOINT",
+    "LINKOKR_SEMRUSH_ENDPOINT",
+    "LINKOKR_ALERT_WEBHOOK",
+    "AHREFS_API_KEY",
+    "SEMRUSH_API_KEY",
     "GOOGLE_APPLICATION_CREDENTIALS",
 )
 
@@ -48,9 +55,16 @@ def demo_home(tmp_path_factory) -> Path:
     from orchestration.cli import main
 
     home = tmp_path_factory.mktemp("demo_home")
-    with pytest.MonkeyPatch.context() as mp:
-        use_home(mp, home)
-        code = main(["demo", "--days", str(DEMO_DAYS)])
+    # `linkokr demo` points the API sources at its emulators in os.environ (and those stop with
+    # it): the whole environment is put back afterwards, not only what use_home changed.
+    saved = dict(os.environ)
+    try:
+        with pytest.MonkeyPatch.context() as mp:
+            use_home(mp, home)
+            code = main(["demo", "--days", str(DEMO_DAYS)])
+    finally:
+        os.environ.clear()
+        os.environ.update(saved)
     assert code == 0, "linkokr demo failed: every demo-based test depends on it"
     return home
 

@@ -640,6 +640,7 @@ def test_a_key_result_removed_from_the_config_leaves_the_marts(extended, tmp_pat
     rebuild_okr_models(home, tmp_path / "dbt")
     with duckdb.connect(str(home / "warehouse" / "linkokr.duckdb"), read_only=True) as con:
         for mart in ("dim_key_results", "fct_key_result_progress", "fct_key_result_members"):
-            kr_ids = {row[0] for row in con.execute(f"select distinct kr_id from marts.{mart}")}
+            rows = con.execute(f"select distinct kr_id from marts.{mart}").fetchall()
+            kr_ids = {row[0] for row in rows}
             assert "displacement.head-terms" not in kr_ids, mart
             assert "displacement.gap-links" in kr_ids and "more.revenue" in kr_ids, mart

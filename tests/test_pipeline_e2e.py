@@ -5,6 +5,8 @@ real client against the emulator, real `dbt build`, the per-key-result checks. E
 checks what a user would look at in the marts, recomputing the value from the mart it comes from.
 """
 
+import csv
+import io
 import json
 
 import dagster as dg
@@ -205,3 +207,22 @@ def test_every_rank_source_reaches_the_daily_facts(wh):
         )
         > 0
     )
+
+
+def test_status_for_a_past_day_as_csv_matches_that_days_rows(demo, wh, capsys):
+    day = scalar(wh, "select min(date) + 20 from marts.fct_key_result_progress where not is_latest")
+    capsys.readouterr()
+    assert main(["status", "--date", day.isoformat(), "--format", "csv"]) == 0
+    board = list(csv.DictReader(io.StringIO(capsys.readouterr().out)))
+    assert len(board) == 12
+    mart = {
+        row[0]: row[1:]
+        for row in wh.execute(
+            "select kr_id, date, status, value from marts.fct_key_result_progress where date = ?",
+            [day],
+        ).fetchall()
+    }
+    for row in board:
+        date, status, value = mart[row["kr_id"]]
+        assert (row["date"], row["status"]) == (date.isoformat(), status)
+        assert (float(row["value"]) if row["value"] else None) == pytest.approx(value)
