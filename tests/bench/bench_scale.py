@@ -251,7 +251,9 @@ def run(home: Path, label: str) -> dict:
     print(f"\n{label}: `linkokr run` {wall:7.1f} s wall, peak RSS {rss.peak() / 2**20:,.0f} MB")
     for step, begin, end in steps:
         peak = rss.peak(begin, end) / 2**20
-        print(f"  {step:<44} {end - begin:7.1f} s  peak RSS {peak:7,.0f} MB")
+        # a step shorter than the 0.2 s sampling interval may have no sample of its own
+        shown = f"{peak:7,.0f} MB" if peak else "    n/a"
+        print(f"  {step:<44} {end - begin:7.1f} s  peak RSS {shown}")
     print("  slowest dbt models: " + ", ".join(f"{m} {s:.1f} s" for m, s in slowest_models(home)))
     return {"wall": wall, "peak": rss.peak()}
 
