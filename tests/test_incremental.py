@@ -140,3 +140,76 @@ def test_the_later_load_wins_for_a_revised_day(built):
     }
     # the GA4 export re-read the lookback days: 04-09 and 04-10 revised, 04-11 new
     assert sessions == {"2026-04-08": 100, "2026-04-09": 500, "2026-04-10": 500, "2026-04-11": 500}
+
+
+# The backlink chain: snapshots are appended by load time (int_backlinks_unioned) and rebuilt per
+# touched snapshot (int_backlink_observations); everything downstream must come out the same.
+BACKLINK_MODELS = ("int_backlinks_unioned", "int_backlink_observations", "fct_backlinks")
+
+
+def backlink_tables(db: Path) -> dict[str, list[tuple]]:
+    with duckdb.connect(str(db), read_only=True) as con:
+        return {
+            model: con.execute(
+                f'select * from {"marts" if model.startswith("fct") else "intermediate"}."{model}" '
+                "order by all"
+            ).fetchall()
+            for model in BACKLINK_MODELS
+        }
+
+
+def dbt_backlinks(db: Path, root: Path, *extra: str) -> None:
+    subprocess.run(
+        [
+            dbt_executable(),
+            "run",
+            "--profiles-dir",
+            ".",
+            "--select",
+            "+fct_backlinks",
+            "--target-path",
+            str(root / "dbt_target"),
+            "--log-path",
+            str(root / "dbt_logs"),
+            *extra,
+        ],
+        cwd=DBT_PROJECT_DIR,
+        env={**os.environ, "LINKOKR_WAREHOUSE": str(db)},
+        check=True,
+        capture_output=True,
+    )
+
+
+def test_backlinks_built_incrementally_equal_a_full_rebuild(tmp_path):
+    from datetime import date
+
+    from tests.bench.bench_scale import write_backlinks
+
+    (tmp_path / "linkokr.yml").write_text("sites:\n  - domain: acme-outdoor.com\n")
+    db = tmp_path / "warehouse.duckdb"
+    with duckdb.connect(str(db)) as con:
+        ensure_raw_tables(con)
+        write_config_tables(con, load_config(tmp_path / "linkokr.yml"))
+    folder = tmp_path / "inbox" / "backlinks"
+    folder.mkdir(parents=True)
+    first = folder / "acme-outdoor.com-backlinks-subdomains_2026-04-01.csv"
+    write_backlinks(first, "acme-outdoor.com", 300, 0, date(2026, 4, 1))
+    with duckdb.connect(str(db)) as con:
+        assert load_file(con, first, "backlinks").status == "loaded"
+    dbt_backlinks(db, tmp_path)
+    before = backlink_tables(db)
+    # a later full export that drops the first 100 links and adds 50
+    second = folder / "acme-outdoor.com-backlinks-subdomains_2026-04-15.csv"
+    write_backlinks(second, "acme-outdoor.com", 250, 100, date(2026, 4, 15))
+    with duckdb.connect(str(db)) as con:
+        assert load_file(con, second, "backlinks").status == "loaded"
+    dbt_backlinks(db, tmp_path)
+    incremental = backlink_tables(db)
+    dbt_backlinks(db, tmp_path, "--full-refresh")
+    full = backlink_tables(db)
+    for model in BACKLINK_MODELS:
+        assert incremental[model] == full[model], model
+        assert len(incremental[model]) > len(before[model]), model
+    with duckdb.connect(str(db), read_only=True) as con:
+        lost = con.execute("select count(*) from marts.fct_backlinks where not is_live").fetchone()
+    assert lost[0] >= 100

@@ -36,18 +36,24 @@
 {%- endmacro %}
 
 
-{#- Rows loaded (`loaded_at`) after the newest row already built, plus, for a backfill, every
-    row dated on or after `var('from_date')`. An empty table takes every row. -#}
-{% macro loaded_since_last_build(date_column) -%}
+{#- Rows loaded (`loaded_at`) after the newest row already built; every row when the table is
+    empty. -#}
+{% macro loaded_after_last_build() -%}
     {%- set last_loaded = _incremental_scalar(
         "select strftime(max(loaded_at), '%Y-%m-%d %H:%M:%S.%f') from " ~ this
     ) -%}
-    (
-        {% if last_loaded is none -%}
+    {%- if last_loaded is none -%}
         true
-        {%- else -%}
+    {%- else -%}
         loaded_at > cast('{{ modules.datetime.datetime.fromisoformat(last_loaded).isoformat(" ") }}' as timestamp)
-        {%- endif %}
+    {%- endif -%}
+{%- endmacro %}
+
+
+{#- Those rows, plus, for a backfill, every row dated on or after `var('from_date')`. -#}
+{% macro loaded_since_last_build(date_column) -%}
+    (
+        {{ loaded_after_last_build() }}
         {%- if var('from_date', none) %}
         or {{ date_column }} >= cast('{{ modules.datetime.date.fromisoformat(var("from_date") | string) }}' as date)
         {%- endif %}

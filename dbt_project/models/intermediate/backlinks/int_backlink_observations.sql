@@ -1,11 +1,35 @@
 -- One row per vendor, snapshot and backlink: what that snapshot says about the link.
 -- Rows whose target is not the snapshot's site, and internal links, are flagged here and left
 -- out of everything downstream.
+-- Incremental by snapshot: a run rebuilds the (vendor, site, snapshot date) snapshots that got
+-- rows since the last build (a second file of the same snapshot is deduplicated with the first).
+{{ config(
+    materialized='incremental',
+    incremental_strategy='delete+insert',
+    unique_key=['vendor', 'site', 'snapshot_date'],
+) }}
 with
 
+{% if is_incremental() %}
+touched_snapshots as (
+    select distinct vendor, site, snapshot_date
+    from {{ ref('int_backlinks_unioned') }}
+    where {{ loaded_after_last_build() }}
+),
+
+unioned as (
+    select unioned.*
+    from {{ ref('int_backlinks_unioned') }} as unioned
+    semi join touched_snapshots
+        on touched_snapshots.vendor = unioned.vendor
+        and touched_snapshots.site = unioned.site
+        and touched_snapshots.snapshot_date = unioned.snapshot_date
+),
+{% else %}
 unioned as (
     select * from {{ ref('int_backlinks_unioned') }}
 ),
+{% endif %}
 
 hosts as (
     select * from {{ ref('int_host_domains') }}
