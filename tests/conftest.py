@@ -2,6 +2,7 @@
 
 import os
 import shutil
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -73,3 +74,28 @@ def copy_demo_home(demo_home: Path, target: Path) -> Path:
     """A private, writable copy of the shared demo home (the warehouse, inbox and config)."""
     shutil.copytree(demo_home, target, ignore=shutil.ignore_patterns(".dagster"))
     return target
+
+
+def run_dbt(warehouse: Path, work_dir: Path, *args: str) -> subprocess.CompletedProcess:
+    """`dbt <args>` on `warehouse`, as the dbt asset runs it, with dbt's target and logs under
+    `work_dir` (never in the repo). Fails the test, with dbt's output, when dbt fails."""
+    from orchestration.defs.dbt.assets import DBT_PROJECT_DIR, dbt_executable
+
+    result = subprocess.run(
+        [
+            dbt_executable(),
+            *args,
+            "--profiles-dir",
+            str(DBT_PROJECT_DIR),
+            "--target-path",
+            str(work_dir / "target"),
+            "--log-path",
+            str(work_dir / "logs"),
+        ],
+        cwd=DBT_PROJECT_DIR,
+        env={**os.environ, "LINKOKR_WAREHOUSE": str(warehouse)},
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 0, result.stdout[-4000:]
+    return result

@@ -7,8 +7,7 @@ must carry the later file's values (the latest load wins). This guards the bound
 `macros/incremental.sql` computes before compiling the models.
 """
 
-import os
-import subprocess
+from datetime import date
 from pathlib import Path
 
 import duckdb
@@ -16,7 +15,8 @@ import pytest
 
 from ingest.config import load_config, write_config_tables
 from ingest.inbox import ensure_raw_tables, load_file
-from orchestration.defs.dbt.assets import DBT_PROJECT_DIR, dbt_executable
+from tests.bench.bench_scale import write_backlinks
+from tests.conftest import run_dbt
 
 FACTS = ("fct_keyword_rankings_daily", "fct_page_rankings_daily", "fct_page_traffic_daily")
 CONFIG = "sites:\n  - domain: acme.com\n"
@@ -47,25 +47,7 @@ def traffic(days: range, sessions: int) -> str:
 
 
 def dbt_run(db: Path, root: Path, *extra: str) -> None:
-    subprocess.run(
-        [
-            dbt_executable(),
-            "run",
-            "--profiles-dir",
-            ".",
-            "--select",
-            *(f"+{model}" for model in FACTS),
-            "--target-path",
-            str(root / "dbt_target"),
-            "--log-path",
-            str(root / "dbt_logs"),
-            *extra,
-        ],
-        cwd=DBT_PROJECT_DIR,
-        env={**os.environ, "LINKOKR_WAREHOUSE": str(db)},
-        check=True,
-        capture_output=True,
-    )
+    run_dbt(db, root, "run", "--select", *(f"+{model}" for model in FACTS), *extra)
 
 
 def facts(db: Path) -> dict[str, list[tuple]]:
@@ -159,32 +141,10 @@ def backlink_tables(db: Path) -> dict[str, list[tuple]]:
 
 
 def dbt_backlinks(db: Path, root: Path, *extra: str) -> None:
-    subprocess.run(
-        [
-            dbt_executable(),
-            "run",
-            "--profiles-dir",
-            ".",
-            "--select",
-            "+fct_backlinks",
-            "--target-path",
-            str(root / "dbt_target"),
-            "--log-path",
-            str(root / "dbt_logs"),
-            *extra,
-        ],
-        cwd=DBT_PROJECT_DIR,
-        env={**os.environ, "LINKOKR_WAREHOUSE": str(db)},
-        check=True,
-        capture_output=True,
-    )
+    run_dbt(db, root, "run", "--select", "+fct_backlinks", *extra)
 
 
 def test_backlinks_built_incrementally_equal_a_full_rebuild(tmp_path):
-    from datetime import date
-
-    from tests.bench.bench_scale import write_backlinks
-
     (tmp_path / "linkokr.yml").write_text("sites:\n  - domain: acme-outdoor.com\n")
     db = tmp_path / "warehouse.duckdb"
     with duckdb.connect(str(db)) as con:

@@ -8,8 +8,6 @@ covers ten metrics; the other four get a fifth objective written into a copy of 
 """
 
 import json
-import os
-import subprocess
 from dataclasses import dataclass
 from datetime import date, timedelta
 from fnmatch import fnmatchcase
@@ -21,8 +19,7 @@ import pytest
 import yaml
 
 from ingest.config import KeyResultRow, LinkokrConfig, Site, load_config, write_config_tables
-from orchestration.defs.dbt.assets import DBT_PROJECT_DIR, dbt_executable
-from tests.conftest import REPO, copy_demo_home
+from tests.conftest import REPO, copy_demo_home, run_dbt
 
 pytestmark = pytest.mark.e2e
 
@@ -582,29 +579,15 @@ def rebuild_okr_models(home: Path, dbt_dir: Path) -> None:
         write_config_tables(con, load_config(home / "linkokr.yml"))
     finally:
         con.close()
-    env = {**os.environ, "LINKOKR_HOME": str(home), "LINKOKR_WAREHOUSE": str(warehouse)}
-    result = subprocess.run(
-        [
-            dbt_executable(),
-            "build",
-            "-s",
-            "stg_config__key_results+",
-            "--exclude-resource-type",
-            "unit_test",
-            "--profiles-dir",
-            str(DBT_PROJECT_DIR),
-            "--target-path",
-            str(dbt_dir / "target"),
-            "--log-path",
-            str(dbt_dir / "logs"),
-        ],
-        cwd=DBT_PROJECT_DIR,
-        env=env,
-        capture_output=True,
-        text=True,
-        check=False,
+    run_dbt(
+        warehouse,
+        dbt_dir,
+        "build",
+        "--select",
+        "stg_config__key_results+",
+        "--exclude-resource-type",
+        "unit_test",
     )
-    assert result.returncode == 0, result.stdout[-4000:]
 
 
 @pytest.fixture(scope="module")

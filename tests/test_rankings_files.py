@@ -7,8 +7,6 @@ the checks read what the marts will read.
 """
 
 import codecs
-import os
-import subprocess
 import zipfile
 from datetime import date
 from pathlib import Path
@@ -17,7 +15,7 @@ import duckdb
 import pytest
 
 from ingest.inbox import ensure_raw_tables, load_file
-from orchestration.defs.dbt.assets import DBT_PROJECT_DIR, dbt_executable
+from tests.conftest import run_dbt
 
 SEMRUSH_PT = (
     "Position Tracking: Rankings Overview\n"
@@ -144,25 +142,7 @@ def warehouse(tmp_path_factory):
     ensure_raw_tables(con)
     results = {path.name: load_file(con, path, "rankings") for path in files}
     con.close()
-    subprocess.run(
-        [
-            dbt_executable(),
-            "run",
-            "--profiles-dir",
-            ".",
-            "--select",
-            "stg_rankings__tracker",
-            "stg_rankings__gsc_export",
-            "--target-path",
-            str(root / "dbt_target"),
-            "--log-path",
-            str(root / "dbt_logs"),
-        ],
-        cwd=DBT_PROJECT_DIR,
-        env={**os.environ, "LINKOKR_WAREHOUSE": str(db)},
-        check=True,
-        capture_output=True,
-    )
+    run_dbt(db, root, "run", "--select", "stg_rankings__tracker", "stg_rankings__gsc_export")
     con = duckdb.connect(str(db), read_only=True)
     yield results, con
     con.close()
