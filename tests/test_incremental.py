@@ -7,6 +7,7 @@ must carry the later file's values (the latest load wins). This guards the bound
 `macros/incremental.sql` computes before compiling the models.
 """
 
+import shutil
 from datetime import date
 from pathlib import Path
 
@@ -124,52 +125,114 @@ def test_the_later_load_wins_for_a_revised_day(built):
     assert sessions == {"2026-04-08": 100, "2026-04-09": 500, "2026-04-10": 500, "2026-04-11": 500}
 
 
-# The backlink chain: snapshots are appended by load time (int_backlinks_unioned) and rebuilt per
-# touched snapshot (int_backlink_observations); everything downstream must come out the same.
-BACKLINK_MODELS = ("int_backlinks_unioned", "int_backlink_observations", "fct_backlinks")
+# The backlink chain: snapshots are appended by load time (int_backlinks_unioned), rebuilt per
+# touched snapshot (int_backlink_observations), and only the links a new snapshot can change are
+# recomputed (int_backlinks_by_vendor, fct_backlinks). After every step the incrementally built
+# tables must equal a full rebuild of a copy; `loaded_at` is bookkeeping (the load that last
+# changed a row), so it is left out of the comparison.
+BACKLINK_MODELS = (
+    "int_backlinks_unioned",
+    "int_backlink_observations",
+    "int_backlinks_by_vendor",
+    "fct_backlinks",
+)
+# Models whose `loaded_at` is the load that last changed a row, not a fact of the row.
+BOOKKEEPING = ("int_backlinks_by_vendor", "fct_backlinks")
+SITE = "acme-outdoor.com"
 
 
 def backlink_tables(db: Path) -> dict[str, list[tuple]]:
+    tables = {}
     with duckdb.connect(str(db), read_only=True) as con:
-        return {
-            model: con.execute(
-                f'select * from {"marts" if model.startswith("fct") else "intermediate"}."{model}" '
-                "order by all"
+        for model in BACKLINK_MODELS:
+            schema = "marts" if model.startswith("fct") else "intermediate"
+            columns = [
+                f'"{name}"'
+                for (name,) in con.execute(
+                    """select column_name from information_schema.columns
+                       where table_schema = ? and table_name = ? order by ordinal_position""",
+                    [schema, model],
+                ).fetchall()
+                if not (name == "loaded_at" and model in BOOKKEEPING)
+            ]
+            tables[model] = con.execute(
+                f'select {", ".join(columns)} from {schema}."{model}" order by all'
             ).fetchall()
-            for model in BACKLINK_MODELS
-        }
+    return tables
 
 
 def dbt_backlinks(db: Path, root: Path, *extra: str) -> None:
-    run_dbt(db, root, "run", "--select", "+fct_backlinks", *extra)
+    run_dbt(db, root, "run", "--select", "+fct_backlinks", "int_backlink_rules_applied", *extra)
+
+
+def equals_full_rebuild(db: Path, root: Path) -> dict[str, list[tuple]]:
+    """The incremental tables, after asserting a full rebuild of a copy gives the same."""
+    incremental = backlink_tables(db)
+    copy = root / "full.duckdb"
+    shutil.copyfile(db, copy)
+    dbt_backlinks(copy, root, "--full-refresh")
+    full = backlink_tables(copy)
+    copy.unlink()
+    for model in BACKLINK_MODELS:
+        assert incremental[model] == full[model], model
+    return incremental
+
+
+def fct_backlinks(db: Path, where: str) -> int:
+    with duckdb.connect(str(db), read_only=True) as con:
+        return con.execute(f"select count(*) from marts.fct_backlinks where {where}").fetchone()[0]
 
 
 def test_backlinks_built_incrementally_equal_a_full_rebuild(tmp_path):
-    (tmp_path / "linkokr.yml").write_text("sites:\n  - domain: acme-outdoor.com\n")
+    config = tmp_path / "linkokr.yml"
+    config.write_text(f"sites:\n  - domain: {SITE}\n")
     db = tmp_path / "warehouse.duckdb"
     with duckdb.connect(str(db)) as con:
         ensure_raw_tables(con)
-        write_config_tables(con, load_config(tmp_path / "linkokr.yml"))
+        write_config_tables(con, load_config(config))
     folder = tmp_path / "inbox" / "backlinks"
     folder.mkdir(parents=True)
-    first = folder / "acme-outdoor.com-backlinks-subdomains_2026-04-01.csv"
-    write_backlinks(first, "acme-outdoor.com", 300, 0, date(2026, 4, 1))
-    with duckdb.connect(str(db)) as con:
-        assert load_file(con, first, "backlinks").status == "loaded"
-    dbt_backlinks(db, tmp_path)
-    before = backlink_tables(db)
+
+    def drop(name: str, rows: int, first: int, snapshot: date) -> None:
+        path = folder / f"{SITE}-backlinks-{name}_{snapshot}.csv"
+        write_backlinks(path, SITE, rows, first, snapshot)
+        with duckdb.connect(str(db)) as con:
+            assert load_file(con, path, "backlinks").status == "loaded"
+        dbt_backlinks(db, tmp_path)
+
+    drop("subdomains", 300, 0, date(2026, 4, 1))
+    first = equals_full_rebuild(db, tmp_path)
+
+    # a partial export (20 links, 10 of them new): it adds and updates, and removes nothing
+    drop("new", 20, 290, date(2026, 4, 8))
+    partial = equals_full_rebuild(db, tmp_path)
+    assert len(partial["fct_backlinks"]) == len(first["fct_backlinks"]) + 10
+    assert fct_backlinks(db, "lost_date = date '2026-04-08'") == 0
+
+    # a second partial export in a row is still partial (it is compared with the last full one)
+    drop("new", 10, 320, date(2026, 4, 9))
+    equals_full_rebuild(db, tmp_path)
+    assert fct_backlinks(db, "lost_date = date '2026-04-09'") == 0
+    assert fct_backlinks(db, "is_live") >= 300
+
     # a later full export that drops the first 100 links and adds 50
-    second = folder / "acme-outdoor.com-backlinks-subdomains_2026-04-15.csv"
-    write_backlinks(second, "acme-outdoor.com", 250, 100, date(2026, 4, 15))
+    drop("subdomains", 250, 100, date(2026, 4, 15))
+    equals_full_rebuild(db, tmp_path)
+    assert fct_backlinks(db, "lost_date = date '2026-04-15'") >= 90
+    assert fct_backlinks(db, "latest_snapshot_date <> date '2026-04-15'") == 0
+
+    # a full export dated between the two, loaded late: the 04-15 losses of the links it no
+    # longer holds move to 04-12
+    drop("subdomains", 280, 20, date(2026, 4, 12))
+    equals_full_rebuild(db, tmp_path)
+    assert fct_backlinks(db, "lost_date = date '2026-04-12'") >= 15
+
+    # a config change with no new data: the disavowed domain's links turn toxic
+    config.write_text(f"sites:\n  - domain: {SITE}\n    disavow: [example3.org]\n")
     with duckdb.connect(str(db)) as con:
-        assert load_file(con, second, "backlinks").status == "loaded"
+        write_config_tables(con, load_config(config))
+    assert fct_backlinks(db, "source_domain = 'example3.org' and is_toxic") == 0
     dbt_backlinks(db, tmp_path)
-    incremental = backlink_tables(db)
-    dbt_backlinks(db, tmp_path, "--full-refresh")
-    full = backlink_tables(db)
-    for model in BACKLINK_MODELS:
-        assert incremental[model] == full[model], model
-        assert len(incremental[model]) > len(before[model]), model
-    with duckdb.connect(str(db), read_only=True) as con:
-        lost = con.execute("select count(*) from marts.fct_backlinks where not is_live").fetchone()
-    assert lost[0] >= 100
+    equals_full_rebuild(db, tmp_path)
+    assert fct_backlinks(db, "source_domain = 'example3.org' and not is_toxic") == 0
+    assert fct_backlinks(db, "source_domain = 'example3.org'") > 0

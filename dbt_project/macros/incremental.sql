@@ -37,8 +37,11 @@
 
 
 {#- Rows loaded (`loaded_at`) after the newest row already built; every row when the table is
-    empty. -#}
+    empty, or was built by a version of the model without a `loaded_at` column. -#}
 {% macro loaded_after_last_build() -%}
+    {%- if execute and not relation_has_column(this, 'loaded_at') -%}
+        {{ return('true') }}
+    {%- endif -%}
     {%- set last_loaded = _incremental_scalar(
         "select strftime(max(loaded_at), '%Y-%m-%d %H:%M:%S.%f') from " ~ this
     ) -%}
@@ -58,4 +61,11 @@
         or {{ date_column }} >= cast('{{ modules.datetime.date.fromisoformat(var("from_date") | string) }}' as date)
         {%- endif %}
     )
+{%- endmacro %}
+
+
+{#- Whether an existing relation has the column: a table built by an older version of a model
+    lacks the bookkeeping columns a newer incremental run reads. -#}
+{% macro relation_has_column(relation, column_name) -%}
+    {{ return(column_name in (adapter.get_columns_in_relation(relation) | map(attribute='name') | list)) }}
 {%- endmacro %}

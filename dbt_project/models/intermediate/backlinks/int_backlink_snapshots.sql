@@ -1,7 +1,7 @@
 -- One row per vendor snapshot of a site: how many live links it holds, and whether it is a full
--- export. A snapshot holding fewer than half the previous snapshot's live links is partial: it
--- adds and updates links but never removes them (warehouse.md, "Backlink life").
-with
+-- export. A snapshot holding fewer than half the live links of the previous full snapshot is
+-- partial: it adds and updates links but never removes them (warehouse.md, "Backlink life").
+with recursive
 
 observations as (
     select
@@ -25,14 +25,55 @@ snapshots as (
     group by vendor, site, snapshot_date
 ),
 
-with_previous as (
+-- Compared with the previous *full* snapshot: a partial export says nothing about the links it
+-- leaves out, so a second one-day export of new links must not count as full against the first
+-- (it would remove every other link). Few snapshots per vendor and site, so a recursive walk.
+ordered as (
     select
         *,
-        lag(live_links) over (partition by vendor, site order by snapshot_date) as previous_live_links,
+        row_number() over (partition by vendor, site order by snapshot_date) as snapshot_number,
     from snapshots
+),
+
+walked as (
+    select
+        vendor,
+        site,
+        snapshot_number,
+        cast(null as bigint) as previous_live_links,
+        true as is_full,
+        live_links as full_live_links,
+    from ordered
+    where snapshot_number = 1
+
+    union all
+
+    select
+        ordered.vendor,
+        ordered.site,
+        ordered.snapshot_number,
+        walked.full_live_links as previous_live_links,
+        ordered.live_links >= 0.5 * walked.full_live_links as is_full,
+        case
+            when ordered.live_links >= 0.5 * walked.full_live_links then ordered.live_links
+            else walked.full_live_links
+        end as full_live_links,
+    from walked
+    inner join ordered
+        on ordered.vendor = walked.vendor
+        and ordered.site = walked.site
+        and ordered.snapshot_number = walked.snapshot_number + 1
 )
 
 select
-    *,
-    previous_live_links is null or live_links >= 0.5 * previous_live_links as is_full,
-from with_previous
+    ordered.vendor,
+    ordered.site,
+    ordered.snapshot_date,
+    ordered.links,
+    ordered.live_links,
+    ordered.rows_other_target,
+    ordered.rows_internal,
+    walked.previous_live_links,
+    walked.is_full,
+from ordered
+inner join walked using (vendor, site, snapshot_number)

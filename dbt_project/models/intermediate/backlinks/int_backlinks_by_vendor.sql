@@ -1,8 +1,16 @@
 -- Per vendor first: a link's values come from that vendor's latest snapshot holding it; its first
 -- seen, last live sighting and loss date follow the backlink-life rules of warehouse.md.
+-- Incremental by link: a run recomputes only the links a newly loaded snapshot can change (the
+-- links it holds, and the links whose loss date a new full snapshot may set); every other link
+-- keeps its row. At 5M links a one-day partial export costs seconds instead of a minute.
+{{ config(
+    materialized='incremental',
+    incremental_strategy='delete+insert',
+    unique_key=['vendor', 'site', 'backlink_id'],
+) }}
 with
 
-observations as (
+all_observations as (
     select * from {{ ref('int_backlink_observations') }}
     where is_site_target and not is_internal
 ),
@@ -10,6 +18,61 @@ observations as (
 snapshots as (
     select * from {{ ref('int_backlink_snapshots') }}
 ),
+
+{% if is_incremental() %}
+-- Snapshots that got rows since the last build, and the newest load among them.
+touched_snapshots as (
+    select vendor, site, snapshot_date, max(loaded_at) as loaded_at
+    from {{ ref('int_backlink_observations') }}
+    where {{ loaded_after_last_build() }}
+    group by vendor, site, snapshot_date
+),
+
+-- Whether a snapshot is full depends on the full snapshots before it, so new rows in a snapshot
+-- can change the fullness of that snapshot and of every later one, and with it the loss dates
+-- from the earliest touched snapshot on. Not when the only touched snapshot is a partial one
+-- with nothing after it (a daily export of new links): then only the links it holds change.
+refullness as (
+    select
+        touched.vendor,
+        touched.site,
+        min(touched.snapshot_date) as from_date,
+    from touched_snapshots as touched
+    inner join snapshots
+        on snapshots.vendor = touched.vendor
+        and snapshots.site = touched.site
+        and (
+            (snapshots.snapshot_date = touched.snapshot_date and snapshots.is_full)
+            or snapshots.snapshot_date > touched.snapshot_date
+        )
+    group by touched.vendor, touched.site
+),
+
+affected as (
+    select vendor, site, backlink_id
+    from all_observations
+    semi join touched_snapshots using (vendor, site, snapshot_date)
+    {%- if relation_has_column(this, 'disappeared_date') %}
+    union
+    select built.vendor, built.site, built.backlink_id
+    from {{ this }} as built
+    inner join refullness
+        on refullness.vendor = built.vendor
+        and refullness.site = built.site
+    where built.disappeared_date is null or built.disappeared_date >= refullness.from_date
+    {%- endif %}
+),
+
+observations as (
+    select *
+    from all_observations
+    semi join affected using (vendor, site, backlink_id)
+),
+{% else %}
+observations as (
+    select * from all_observations
+),
+{% endif %}
 
 history as (
     select
@@ -21,8 +84,12 @@ history as (
         max(snapshot_date) filter (where is_live_in_snapshot) as last_live_snapshot_date,
         min(first_seen_date) as reported_first_seen_date,
         max(last_seen_date) as last_seen_date,
-        string_agg(distinct lower(concat_ws(' ', source_title, source_url, anchor, source_topic)), ' ')
-            as relevance_text,
+        -- ordered, so a link rebuilt incrementally gets the same text as in a full rebuild
+        string_agg(
+            distinct lower(concat_ws(' ', source_title, source_url, anchor, source_topic)), ' '
+            order by lower(concat_ws(' ', source_title, source_url, anchor, source_topic))
+        ) as relevance_text,
+        max(loaded_at) as loaded_at,
     from observations
     group by vendor, site, backlink_id
 ),
@@ -74,9 +141,16 @@ select
     coalesce(history.reported_first_seen_date, history.first_snapshot_date) as first_seen_date,
     history.last_seen_date,
     coalesce(latest.lost_date, disappeared.disappeared_date) as lost_date,
+    disappeared.disappeared_date,
     history.last_live_snapshot_date,
     history.first_snapshot_date,
     history.last_snapshot_date,
+    {% if is_incremental() -%}
+    -- a link recomputed because a later snapshot left it out carries that snapshot's load
+    (select max(loaded_at) from touched_snapshots) as loaded_at,
+    {%- else -%}
+    history.loaded_at,
+    {%- endif %}
 from latest
 inner join history using (vendor, site, backlink_id)
 left join disappeared using (vendor, site, backlink_id)
