@@ -1,6 +1,9 @@
 -- Link-gap domains of the gap key results, per day: referring domains with a live qualifying link
 -- to a competitor (or to the key result's `competitor`) and no live link of any kind to the site
 -- (okrs.md). link_gap_opportunities needs every day; competitor_gap_links_acquired only start - 1.
+-- Links are handled as live spans [first seen, lost) clipped to the key result's days; only the
+-- domains the site does not cover on every one of those days are expanded to single days, as
+-- joining every day to every live link is hundreds of millions of rows at 4M links per site.
 with
 
 gap_days as (
@@ -18,37 +21,85 @@ all_site_links as (
     select site, source_domain, first_seen_date, lost_date from {{ ref('fct_backlinks') }}
 ),
 
-competitor_live as (
-    select
-        gap_days.kr_id,
-        gap_days.date,
-        competitor_links.source_domain,
-        list(distinct competitor_links.link_site order by competitor_links.link_site) as competitors,
-        count(*) as competitor_links,
-        max(competitor_links.authority_score) as best_authority_score,
+-- A key result's days are consecutive, so they are the span [first_day, after_last_day).
+gap_periods as (
+    select kr_id, site, min(date) as first_day, max(date) + 1 as after_last_day
     from gap_days
-    inner join competitor_links
-        on competitor_links.kr_id = gap_days.kr_id
-        and competitor_links.first_seen_date <= gap_days.date
-        and (competitor_links.lost_date is null or competitor_links.lost_date > gap_days.date)
-    group by gap_days.kr_id, gap_days.date, competitor_links.source_domain
+    group by kr_id, site
 ),
 
-site_live as (
-    select distinct gap_days.kr_id, gap_days.date, all_site_links.source_domain
-    from gap_days
-    inner join all_site_links
-        on all_site_links.site = gap_days.site
-        and all_site_links.first_seen_date <= gap_days.date
-        and (all_site_links.lost_date is null or all_site_links.lost_date > gap_days.date)
+competitor_spans as (
+    select
+        gap_periods.kr_id,
+        competitor_links.link_site,
+        competitor_links.source_domain,
+        competitor_links.authority_score,
+        greatest(competitor_links.first_seen_date, gap_periods.first_day) as live_from,
+        least(
+            coalesce(competitor_links.lost_date, gap_periods.after_last_day),
+            gap_periods.after_last_day
+        ) as live_until,
+    from gap_periods
+    inner join competitor_links on competitor_links.kr_id = gap_periods.kr_id
+    where competitor_links.first_seen_date < gap_periods.after_last_day
+      and (competitor_links.lost_date is null or competitor_links.lost_date > gap_periods.first_day)
+),
+
+-- The site's links (of any kind) from the domains the competitors' links come from.
+site_spans as (
+    select
+        gap_periods.kr_id,
+        all_site_links.source_domain,
+        gap_periods.first_day,
+        gap_periods.after_last_day,
+        greatest(all_site_links.first_seen_date, gap_periods.first_day) as live_from,
+        least(
+            coalesce(all_site_links.lost_date, gap_periods.after_last_day),
+            gap_periods.after_last_day
+        ) as live_until,
+    from gap_periods
+    inner join all_site_links on all_site_links.site = gap_periods.site
+    semi join (select distinct kr_id, source_domain from competitor_spans) as competitor_domains
+        on competitor_domains.kr_id = gap_periods.kr_id
+        and competitor_domains.source_domain = all_site_links.source_domain
+    where all_site_links.first_seen_date < gap_periods.after_last_day
+      and (all_site_links.lost_date is null or all_site_links.lost_date > gap_periods.first_day)
+),
+
+-- Domains with one site link live on every day of the key result: never a gap domain.
+covered_domains as (
+    select kr_id, source_domain
+    from site_spans
+    group by kr_id, source_domain
+    having bool_or(live_from = first_day and live_until = after_last_day)
+),
+
+competitor_days as (
+    select
+        competitor_spans.kr_id,
+        cast(day as date) as date,
+        competitor_spans.source_domain,
+        competitor_spans.link_site,
+        competitor_spans.authority_score,
+    from competitor_spans
+    anti join covered_domains using (kr_id, source_domain),
+        range(competitor_spans.live_from, competitor_spans.live_until, interval 1 day) as days(day)
+),
+
+site_days as (
+    select distinct site_spans.kr_id, cast(day as date) as date, site_spans.source_domain
+    from site_spans
+    anti join covered_domains using (kr_id, source_domain),
+        range(site_spans.live_from, site_spans.live_until, interval 1 day) as days(day)
 )
 
 select
-    competitor_live.kr_id,
-    competitor_live.date,
-    competitor_live.source_domain,
-    competitor_live.competitors,
-    competitor_live.competitor_links,
-    competitor_live.best_authority_score,
-from competitor_live
-anti join site_live using (kr_id, date, source_domain)
+    competitor_days.kr_id,
+    competitor_days.date,
+    competitor_days.source_domain,
+    list(distinct competitor_days.link_site order by competitor_days.link_site) as competitors,
+    count(*) as competitor_links,
+    max(competitor_days.authority_score) as best_authority_score,
+from competitor_days
+anti join site_days using (kr_id, date, source_domain)
+group by competitor_days.kr_id, competitor_days.date, competitor_days.source_domain

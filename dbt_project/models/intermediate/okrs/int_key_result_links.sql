@@ -1,6 +1,8 @@
 -- The backlinks that qualify for each link and gap key result: the site's (or, for gap metrics,
 -- the competitors') links that pass the key result's filters and page group (okrs.md). Shared by
--- the daily values and the members mart, so both count the same links.
+-- the daily values, the gap domains and the members mart, so all of them count the same links.
+-- Only the links some metric can count on a day from start - 1 through end are kept: at 4M
+-- links per site, every link times every key result is tens of millions of rows nobody reads.
 with
 
 key_results as (
@@ -15,7 +17,9 @@ sites as (
     select * from {{ ref('stg_config__sites') }}
 ),
 
-backlinks as (
+-- Read in several places below: inlined, as materializing every link with all its columns
+-- spills past the memory limit at 4M links.
+backlinks as not materialized (
     select * from {{ ref('fct_backlinks') }}
 ),
 
@@ -23,12 +27,37 @@ page_groups as (
     select * from {{ ref('stg_config__page_groups') }}
 ),
 
--- Whose links count: the site's own, plus its competitors' (or the one named) for gap metrics.
+-- Whose links count, and the window a link must fall in to count at all (okrs.md, metric
+-- catalog). Acquisition metrics count the site's links first seen in [start, t], lost or not;
+-- referring_domains counts links live on t, so one lost by start - 1 never counts. Gap metrics
+-- read the competitors' links live on a day of the period (link_gap_opportunities) or on
+-- start - 1 only (competitor_gap_links_acquired); link_gap_opportunities never reads the
+-- site's own qualifying links (its "no live link of any kind" test reads fct_backlinks).
 link_owners as (
-    select key_results.kr_id, key_results.site as owner_site, false as is_competitor_link
+    select
+        key_results.kr_id,
+        key_results.site as owner_site,
+        false as is_competitor_link,
+        case when key_results.metric <> 'referring_domains' then key_results.start_date end
+            as first_seen_from,
+        key_results.end_date as first_seen_until,
+        case when key_results.metric = 'referring_domains' then key_results.start_date - 1 end
+            as lost_after,
     from key_results
+    where key_results.metric <> 'link_gap_opportunities'
+
     union all
-    select key_results.kr_id, competitor.site as owner_site, true as is_competitor_link
+
+    select
+        key_results.kr_id,
+        competitor.site as owner_site,
+        true as is_competitor_link,
+        null as first_seen_from,
+        case
+            when key_results.metric = 'competitor_gap_links_acquired' then key_results.start_date - 1
+            else key_results.end_date
+        end as first_seen_until,
+        key_results.start_date - 1 as lost_after,
     from key_results
     inner join sites as own on own.site = key_results.site
     cross join unnest(coalesce(own.competitors, [])) as competitor(site)
@@ -36,8 +65,69 @@ link_owners as (
       and (key_results.competitor is null or key_results.competitor = competitor.site)
 ),
 
+-- The glob patterns of the key result's page group travel as a list and are matched per link:
+-- joined as a table after the links, DuckDB would build its hash table on the millions of links.
+page_group_patterns as (
+    select key_results.kr_id, list(page_groups.pattern) as patterns
+    from key_results
+    inner join page_groups
+        on page_groups.site = key_results.site
+        and page_groups.page_group = key_results.page_group
+    group by key_results.kr_id
+),
+
+link_rules as (
+    select
+        key_results.*,
+        link_owners.owner_site,
+        link_owners.is_competitor_link,
+        link_owners.first_seen_from,
+        link_owners.first_seen_until,
+        link_owners.lost_after,
+        page_group_patterns.patterns as page_patterns,
+    from key_results
+    inner join link_owners on link_owners.kr_id = key_results.kr_id
+    left join page_group_patterns on page_group_patterns.kr_id = key_results.kr_id
+),
+
+qualifying as not materialized (
+    select
+        link_rules.kr_id,
+        link_rules.metric,
+        link_rules.is_competitor_link,
+        backlinks.site as link_site,
+        backlinks.backlink_id,
+        backlinks.source_domain,
+        backlinks.first_seen_date,
+        backlinks.lost_date,
+        backlinks.quality_tier,
+        backlinks.authority_score,
+    from link_rules
+    inner join backlinks on backlinks.site = link_rules.owner_site
+    where backlinks.first_seen_date <= link_rules.first_seen_until
+      and (link_rules.first_seen_from is null or backlinks.first_seen_date >= link_rules.first_seen_from)
+      and (
+          link_rules.lost_after is null
+          or backlinks.lost_date is null
+          or backlinks.lost_date > link_rules.lost_after
+      )
+      and (link_rules.min_authority is null or backlinks.authority_score >= link_rules.min_authority)
+      and (link_rules.tiers is null or list_contains(link_rules.tiers, backlinks.quality_tier))
+      and (not coalesce(link_rules.followed_only, false) or backlinks.is_followed)
+      and (not coalesce(link_rules.relevant_only, false) or backlinks.is_relevant)
+      and (not coalesce(link_rules.exclude_toxic, true) or not backlinks.is_toxic)
+      -- a page group narrows the site's own target pages, not the competitors'
+      and (
+          link_rules.page_group is null
+          or link_rules.is_competitor_link
+          or len(list_filter(
+              link_rules.page_patterns, lambda pattern: backlinks.target_page glob pattern
+          )) > 0
+      )
+),
+
 -- Domains with a live link of any quality to the site on start - 1: such a domain is not
--- "acquired" in the period (referring_domains_acquired).
+-- "acquired" in the period (referring_domains_acquired, the only metric that asks).
 domains_linked_before_start as (
     select distinct key_results.kr_id, backlinks.source_domain
     from key_results
@@ -45,40 +135,39 @@ domains_linked_before_start as (
         on backlinks.site = key_results.site
         and backlinks.first_seen_date <= key_results.start_date - 1
         and (backlinks.lost_date is null or backlinks.lost_date > key_results.start_date - 1)
+    where key_results.metric = 'referring_domains_acquired'
 )
 
+-- Two branches so that only referring_domains_acquired's links meet the join above.
 select
-    key_results.kr_id,
-    key_results.metric,
-    link_owners.is_competitor_link,
-    backlinks.site as link_site,
-    backlinks.backlink_id,
-    backlinks.source_domain,
-    backlinks.target_page,
-    backlinks.first_seen_date,
-    backlinks.lost_date,
-    backlinks.quality_tier,
-    backlinks.authority_score,
+    kr_id,
+    is_competitor_link,
+    link_site,
+    backlink_id,
+    source_domain,
+    first_seen_date,
+    lost_date,
+    quality_tier,
+    authority_score,
+    cast(null as boolean) as was_domain_linked_before_start,
+from qualifying
+where metric <> 'referring_domains_acquired'
+
+union all
+
+select
+    qualifying.kr_id,
+    qualifying.is_competitor_link,
+    qualifying.link_site,
+    qualifying.backlink_id,
+    qualifying.source_domain,
+    qualifying.first_seen_date,
+    qualifying.lost_date,
+    qualifying.quality_tier,
+    qualifying.authority_score,
     linked_before.source_domain is not null as was_domain_linked_before_start,
-from key_results
-inner join link_owners on link_owners.kr_id = key_results.kr_id
-inner join backlinks on backlinks.site = link_owners.owner_site
+from qualifying
 left join domains_linked_before_start as linked_before
-    on linked_before.kr_id = key_results.kr_id
-    and linked_before.source_domain = backlinks.source_domain
-where (key_results.min_authority is null or backlinks.authority_score >= key_results.min_authority)
-  and (key_results.tiers is null or list_contains(key_results.tiers, backlinks.quality_tier))
-  and (not coalesce(key_results.followed_only, false) or backlinks.is_followed)
-  and (not coalesce(key_results.relevant_only, false) or backlinks.is_relevant)
-  and (not coalesce(key_results.exclude_toxic, true) or not backlinks.is_toxic)
-  -- a page group narrows the site's own target pages, not the competitors'
-  and (
-      key_results.page_group is null
-      or link_owners.is_competitor_link
-      or exists (
-          select 1 from page_groups
-          where page_groups.site = key_results.site
-            and page_groups.page_group = key_results.page_group
-            and backlinks.target_page glob page_groups.pattern
-      )
-  )
+    on linked_before.kr_id = qualifying.kr_id
+    and linked_before.source_domain = qualifying.source_domain
+where qualifying.metric = 'referring_domains_acquired'

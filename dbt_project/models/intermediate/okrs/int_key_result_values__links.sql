@@ -1,4 +1,7 @@
 -- Daily values of the link and gap key results (okrs.md, metric catalog).
+-- A key result's days run consecutively from start - 1, so each count is a running sum of what
+-- changes on each day, not a join of every day to every link: at 4M links per site that join is
+-- hundreds of millions of rows.
 with
 
 days as (
@@ -18,81 +21,173 @@ gap_domains as (
     select * from {{ ref('int_key_result_gap_domains') }}
 ),
 
-referring_domains as (
-    select days.kr_id, days.date, count(distinct own_links.source_domain) as value
+key_results as (
+    select kr_id, metric, start_date, min(date) as first_day, max(date) + 1 as after_last_day
     from days
-    left join own_links
-        on own_links.kr_id = days.kr_id
-        and own_links.first_seen_date <= days.date
-        and (own_links.lost_date is null or own_links.lost_date > days.date)
-    where days.metric = 'referring_domains'
-    group by days.kr_id, days.date
+    group by kr_id, metric, start_date
 ),
 
-backlinks_acquired as (
-    select days.kr_id, days.date, count(own_links.backlink_id) as value
-    from days
-    left join own_links
-        on own_links.kr_id = days.kr_id
-        and own_links.first_seen_date between days.start_date and days.date
-    where days.metric = 'backlinks_acquired'
-    group by days.kr_id, days.date
+-- referring_domains: a domain is live while any of its links is, so its links' live spans
+-- [first seen, lost) are merged into disjoint spans, each adding 1 on its first day and
+-- removing it on its end. Spans are clipped to the key result's days first: most links are
+-- live on all of them, and identical spans collapse into one before the windows sort them.
+domain_live_spans as (
+    select distinct
+        own_links.kr_id,
+        own_links.source_domain,
+        greatest(own_links.first_seen_date, key_results.first_day) as live_from,
+        least(
+            coalesce(own_links.lost_date, key_results.after_last_day), key_results.after_last_day
+        ) as live_until,
+    from own_links
+    inner join key_results on key_results.kr_id = own_links.kr_id
+    where key_results.metric = 'referring_domains'
 ),
 
-referring_domains_acquired as (
-    select days.kr_id, days.date, count(distinct own_links.source_domain) as value
+-- Over the domain's spans in order: one starts a merged span when it begins after every earlier
+-- one has ended, and closes it when the next begins after the merged span's latest end.
+domain_spans as (
+    select
+        kr_id,
+        live_from,
+        max(live_until) over (
+            domain_order rows between unbounded preceding and 1 preceding
+        ) as ended_before,
+        max(live_until) over (
+            domain_order rows between unbounded preceding and current row
+        ) as ended_by,
+        lead(live_from) over domain_order as next_live_from,
+    from domain_live_spans
+    -- empty once clipped, or lost on (or before) the day first seen: never live on a day
+    where live_from < live_until
+    window domain_order as (partition by kr_id, source_domain order by live_from, live_until)
+),
+
+domain_span_bounds as (
+    select
+        kr_id,
+        live_from,
+        ended_by,
+        ended_before is null or live_from > ended_before as is_span_start,
+        next_live_from is null or next_live_from > ended_by as is_span_end,
+    from domain_spans
+    where ended_before is null
+       or live_from > ended_before
+       or next_live_from is null
+       or next_live_from > ended_by
+),
+
+changes as (
+    select kr_id, live_from as date, 1 as change
+    from domain_span_bounds
+    where is_span_start
+
+    union all
+
+    select kr_id, ended_by as date, -1 as change
+    from domain_span_bounds
+    where is_span_end
+
+    union all
+
+    -- backlinks_acquired: links first seen in [start, t], lost or not.
+    select own_links.kr_id, own_links.first_seen_date as date, 1 as change
+    from own_links
+    inner join key_results on key_results.kr_id = own_links.kr_id
+    where key_results.metric = 'backlinks_acquired'
+      and own_links.first_seen_date >= key_results.start_date
+
+    union all
+
+    -- referring_domains_acquired: a domain counts from the first day one of its links is first
+    -- seen in the period, unless it had a live link to the site on start - 1.
+    select own_links.kr_id, min(own_links.first_seen_date) as date, 1 as change
+    from own_links
+    inner join key_results on key_results.kr_id = own_links.kr_id
+    where key_results.metric = 'referring_domains_acquired'
+      and own_links.first_seen_date >= key_results.start_date
+      and not own_links.was_domain_linked_before_start
+    group by own_links.kr_id, own_links.source_domain
+
+    union all
+
+    -- competitor_gap_links_acquired: links first seen in [start, t] from a gap domain of start - 1.
+    select own_links.kr_id, own_links.first_seen_date as date, 1 as change
+    from own_links
+    inner join key_results on key_results.kr_id = own_links.kr_id
+    semi join gap_domains
+        on gap_domains.kr_id = own_links.kr_id
+        and gap_domains.date = key_results.start_date - 1
+        and gap_domains.source_domain = own_links.source_domain
+    where key_results.metric = 'competitor_gap_links_acquired'
+      and own_links.first_seen_date >= key_results.start_date
+),
+
+daily_changes as (
+    select kr_id, date, sum(change) as change
+    from changes
+    group by kr_id, date
+),
+
+running_counts as (
+    select
+        days.kr_id,
+        days.date,
+        sum(coalesce(daily_changes.change, 0)) over (
+            partition by days.kr_id
+            order by days.date
+            rows between unbounded preceding and current row
+        ) as value,
     from days
-    left join own_links
-        on own_links.kr_id = days.kr_id
-        and own_links.first_seen_date between days.start_date and days.date
-        and not own_links.was_domain_linked_before_start
-    where days.metric = 'referring_domains_acquired'
-    group by days.kr_id, days.date
+    left join daily_changes
+        on daily_changes.kr_id = days.kr_id
+        and daily_changes.date = days.date
+    where days.metric in (
+        'referring_domains', 'backlinks_acquired', 'referring_domains_acquired',
+        'competitor_gap_links_acquired'
+    )
 ),
 
 -- min_monthly_new_backlinks: the minimum over the months of [start, t] that have ended by t;
 -- before the first month ends, that month's count so far.
-monthly_days as (
-    select
-        days.*,
-        date_trunc('month', days.date) as month,
-        last_day(days.date) as month_end,
-    from days
-    where days.metric = 'min_monthly_new_backlinks'
-      and days.date >= days.start_date
+new_backlinks as (
+    select own_links.kr_id, own_links.first_seen_date as date, count(*) as new_backlinks
+    from own_links
+    inner join key_results on key_results.kr_id = own_links.kr_id
+    where key_results.metric = 'min_monthly_new_backlinks'
+      and own_links.first_seen_date >= key_results.start_date
+    group by own_links.kr_id, own_links.first_seen_date
 ),
 
 monthly_counts as (
     select
-        monthly_days.kr_id,
-        monthly_days.date,
-        monthly_days.month,
-        monthly_days.month_end,
-        count(own_links.backlink_id) as month_to_date,
-    from monthly_days
-    left join own_links
-        on own_links.kr_id = monthly_days.kr_id
-        and own_links.first_seen_date between greatest(monthly_days.month, monthly_days.start_date)
-            and monthly_days.date
-    group by all
-),
-
-month_totals as (
-    select kr_id, month, month_end, max(month_to_date) filter (where date = month_end) as total
-    from monthly_counts
-    group by kr_id, month, month_end
+        days.kr_id,
+        days.date,
+        last_day(days.date) as month_end,
+        sum(coalesce(new_backlinks.new_backlinks, 0)) over (
+            partition by days.kr_id, date_trunc('month', days.date)
+            order by days.date
+            rows between unbounded preceding and current row
+        ) as month_to_date,
+    from days
+    left join new_backlinks
+        on new_backlinks.kr_id = days.kr_id
+        and new_backlinks.date = days.date
+    where days.metric = 'min_monthly_new_backlinks'
+      and days.date >= days.start_date
 ),
 
 min_monthly as (
     select
-        monthly_counts.kr_id,
-        monthly_counts.date,
+        kr_id,
+        date,
         coalesce(
-            (select min(month_totals.total) from month_totals
-             where month_totals.kr_id = monthly_counts.kr_id
-               and month_totals.month_end <= monthly_counts.date
-               and month_totals.total is not null),
-            monthly_counts.month_to_date
+            min(case when date = month_end then month_to_date end) over (
+                partition by kr_id
+                order by date
+                rows between unbounded preceding and current row
+            ),
+            month_to_date
         ) as value,
     from monthly_counts
 ),
@@ -105,29 +200,10 @@ link_gap_opportunities as (
     group by days.kr_id, days.date
 ),
 
-competitor_gap_links_acquired as (
-    select days.kr_id, days.date, count(own_links.backlink_id) as value
-    from days
-    left join own_links
-        on own_links.kr_id = days.kr_id
-        and own_links.first_seen_date between days.start_date and days.date
-        and exists (
-            select 1 from gap_domains
-            where gap_domains.kr_id = own_links.kr_id
-              and gap_domains.date = days.start_date - 1
-              and gap_domains.source_domain = own_links.source_domain
-        )
-    where days.metric = 'competitor_gap_links_acquired'
-    group by days.kr_id, days.date
-),
-
 unioned as (
-    select * from referring_domains
-    union all select * from backlinks_acquired
-    union all select * from referring_domains_acquired
+    select * from running_counts
     union all select * from min_monthly
     union all select * from link_gap_opportunities
-    union all select * from competitor_gap_links_acquired
 )
 
 select

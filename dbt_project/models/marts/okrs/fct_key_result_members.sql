@@ -20,17 +20,15 @@ latest as (
       and progress.value is not null
 ),
 
-backlinks as (
-    select * from {{ ref('fct_backlinks') }}
-),
-
 -- The key result's own qualifying links, with the liveness and acquisition facts as of its date.
-own_links as (
+-- Each consumer below filters it first: inlined, it never holds every link of every key result.
+own_links as not materialized (
     select
         latest.kr_id,
         latest.metric,
         latest.as_of_date,
         latest.start_date,
+        links.link_site,
         links.backlink_id,
         links.source_domain,
         links.first_seen_date,
@@ -41,22 +39,13 @@ own_links as (
         links.first_seen_date <= latest.as_of_date
             and (links.lost_date is null or links.lost_date > latest.as_of_date) as is_live,
         links.first_seen_date between latest.start_date and latest.as_of_date as is_acquired,
-        backlinks.source_url,
-        backlinks.target_page,
-        backlinks.anchor,
-        backlinks.authority_source,
-        backlinks.is_followed,
-        backlinks.is_relevant,
     from latest
     inner join {{ ref('int_key_result_links') }} as links
         on links.kr_id = latest.kr_id
         and not links.is_competitor_link
-    inner join backlinks
-        on backlinks.site = links.link_site
-        and backlinks.backlink_id = links.backlink_id
 ),
 
--- Domains that were link-gap domains on start - 1 (competitor_gap_links_acquired).
+-- Domains that were link-gap domains on start - 1 (competitor_gap_links_acquired), one row each.
 gap_domains_before_start as (
     select gap_domains.kr_id, gap_domains.source_domain
     from {{ ref('int_key_result_gap_domains') }} as gap_domains
@@ -106,40 +95,55 @@ floor_month as (
     qualify row_number() over (partition by kr_id order by new_backlinks, month desc) = 1
 ),
 
-backlink_members as (
+-- The acquired links that count, before their text columns are looked up in fct_backlinks.
+counted_links as (
     select
         own_links.kr_id,
-        own_links.backlink_id as member_id,
+        own_links.link_site,
+        own_links.backlink_id,
         own_links.first_seen_date,
         floor_month.month,
-        own_links.source_url,
         own_links.source_domain,
-        own_links.target_page,
-        own_links.anchor,
         own_links.lost_date,
         own_links.is_live,
         own_links.quality_tier,
         own_links.authority_score,
-        own_links.authority_source,
-        own_links.is_followed,
-        own_links.is_relevant,
     from own_links
     left join floor_month
         on floor_month.kr_id = own_links.kr_id
         and floor_month.month = date_trunc('month', own_links.first_seen_date)
+    left join gap_domains_before_start as gap
+        on gap.kr_id = own_links.kr_id
+        and gap.source_domain = own_links.source_domain
     where own_links.is_acquired
       and (
           own_links.metric = 'backlinks_acquired'
           or (own_links.metric = 'min_monthly_new_backlinks' and floor_month.month is not null)
-          or (
-              own_links.metric = 'competitor_gap_links_acquired'
-              and exists (
-                  select 1 from gap_domains_before_start as gap
-                  where gap.kr_id = own_links.kr_id
-                    and gap.source_domain = own_links.source_domain
-              )
-          )
+          or (own_links.metric = 'competitor_gap_links_acquired' and gap.source_domain is not null)
       )
+),
+
+backlink_members as (
+    select
+        counted_links.kr_id,
+        counted_links.backlink_id as member_id,
+        counted_links.first_seen_date,
+        counted_links.month,
+        backlinks.source_url,
+        counted_links.source_domain,
+        backlinks.target_page,
+        backlinks.anchor,
+        counted_links.lost_date,
+        counted_links.is_live,
+        counted_links.quality_tier,
+        counted_links.authority_score,
+        backlinks.authority_source,
+        backlinks.is_followed,
+        backlinks.is_relevant,
+    from counted_links
+    inner join {{ ref('fct_backlinks') }} as backlinks
+        on backlinks.site = counted_links.link_site
+        and backlinks.backlink_id = counted_links.backlink_id
 ),
 
 -- referring_domains: live on t; referring_domains_acquired: a link acquired in the period from a
