@@ -31,7 +31,7 @@ import duckdb
 import httpx
 
 from ingest.config import METRICS
-from ingest.http import redact_text, retry_after_seconds
+from ingest.http import redact_text, request_with_retries
 
 log = logging.getLogger(__name__)
 
@@ -549,41 +549,40 @@ def post_alert(
     max_attempts: int = 3,
     sleep: Callable[[float], None] = time.sleep,
 ) -> tuple[bool, int, str | None]:
-    """POST `payload`; retry rate limits, server errors and dropped connections with backoff.
+    """POST `payload`; retry rate limits, server errors and dropped connections with backoff
+    (`request_with_retries`, with the webhook's token kept out of its log lines).
 
     Returns (delivered, attempts, error) — the error with the URL redacted; never raises.
     """
     secrets = webhook_secrets(url)
-    error: str | None = None
-    for attempt in range(1, max_attempts + 1):
-        wait = min(MAX_RETRY_WAIT, 2.0 ** (attempt - 1))
-        try:
-            response = client.post(url, json=payload)
-        except Exception as exc:  # noqa: BLE001 - any failure is recorded, never raised
-            error = redact_text(f"{type(exc).__name__}: {exc}", secrets)
-            retry = isinstance(exc, httpx.TransportError)
-        else:
-            if response.is_success:
-                return True, attempt, None
-            body = redact_text(response.text.strip()[:200], secrets)
-            error = f"HTTP {response.status_code} {response.reason_phrase}"
-            if body:
-                error += f": {body}"
-            retry = response.status_code in RETRY_STATUSES
-            asked = retry_after_seconds(response)
-            if asked is not None:
-                wait = min(MAX_RETRY_WAIT, asked)
-        if not retry or attempt == max_attempts:
-            return False, attempt, error
-        log.warning(
-            "alert webhook: %s (attempt %d/%d); retrying in %.1fs",
-            error,
-            attempt,
-            max_attempts,
-            wait,
+    waits: list[float] = []
+
+    def counted_sleep(seconds: float) -> None:
+        # every retry waits once, so the attempts are the waits plus one
+        waits.append(seconds)
+        sleep(seconds)
+
+    try:
+        response = request_with_retries(
+            client,
+            "POST",
+            url,
+            json=payload,
+            max_attempts=max_attempts,
+            sleep=counted_sleep,
+            retry_statuses=RETRY_STATUSES,
+            max_wait=MAX_RETRY_WAIT,
+            secrets=secrets,
         )
-        sleep(wait)
-    raise AssertionError("unreachable: the loop returns")
+    except Exception as exc:  # noqa: BLE001 - any failure is recorded, never raised
+        return False, len(waits) + 1, redact_text(f"{type(exc).__name__}: {exc}", secrets)
+    if response.is_success:
+        return True, len(waits) + 1, None
+    error = f"HTTP {response.status_code} {response.reason_phrase}"
+    body = redact_text(response.text.strip()[:200], secrets)
+    if body:
+        error += f": {body}"
+    return False, len(waits) + 1, error
 
 
 def deliver_pending(

@@ -75,12 +75,14 @@ def request_with_retries(
     sleep: Callable[[float], None] = time.sleep,
     retry_statuses: Collection[int] = RETRY_STATUSES,
     max_wait: float = MAX_RETRY_WAIT,
+    secrets: Collection[str] = (),
 ) -> httpx.Response:
     """Send the request, retrying `retry_statuses` and transport errors with backoff.
 
     Returns the first response whose status is not retried, or the last response once
     `max_attempts` are spent (callers decide how to report it, normally `raise_for_status`).
-    A transport error on the last attempt is raised.
+    A transport error on the last attempt is raised. Log lines show the URL with credential
+    query parameters and every string in `secrets` (e.g. a webhook token in the path) redacted.
     """
     if max_attempts < 1:
         raise ValueError("max_attempts must be at least 1")
@@ -89,7 +91,7 @@ def request_with_retries(
             response = client.request(method, url, params=params, json=json)
         except httpx.TransportError as exc:
             # The exception's request carries the full URL; only the redacted one is logged.
-            target = redact_url(exc.request.url) if _has_request(exc) else url
+            target = redact_text(redact_url(exc.request.url) if _has_request(exc) else url, secrets)
             if attempt == max_attempts:
                 log.error("%s %s: giving up after %d attempts: %r", method, target, attempt, exc)
                 raise
@@ -107,7 +109,7 @@ def request_with_retries(
             continue
         if response.status_code not in retry_statuses:
             return response
-        target = redact_url(response.request.url)
+        target = redact_text(redact_url(response.request.url), secrets)
         if attempt == max_attempts:
             log.error(
                 "%s %s: HTTP %d, giving up after %d attempts",
