@@ -13,7 +13,7 @@ windows as (
     select distinct
         site, acquired_date, window_days,
         pre_start_date, pre_end_date, post_start_date, post_end_date,
-    from {{ ref('int_attribution_link_windows') }}
+    from {{ ref('int_attribution_page_windows') }}
 ),
 
 ranges as (

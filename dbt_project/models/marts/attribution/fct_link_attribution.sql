@@ -12,13 +12,16 @@
 --   day had 0 organic sessions).
 -- * days_to_rank_improvement: the 7-day means (days d + k - 6 ... d + k with data) only use days
 --   inside the attribution data range, and k stops at the range's last day.
--- * Everything is set-based per page and per (site, d, W): the page series is dense per page
---   (int_attribution_page_days), each link joins only its own page's window days, and the
---   control group comes once per (site, d, W) from int_attribution_controls.
+-- * Everything is set-based per page and per (site, d, W): the windows come per page and day
+--   (int_attribution_page_windows), the page series is dense per page
+--   (int_attribution_page_days), the means, lifts and rank improvement are computed once per
+--   page, day and window, and the control group once per (site, d, W)
+--   (int_attribution_controls). Links join them at the end: links to one page on one day share
+--   everything but their id and tier.
 with
 
-link_windows as (
-    select * from {{ ref('int_attribution_link_windows') }}
+page_windows as (
+    select * from {{ ref('int_attribution_page_windows') }}
 ),
 
 page_days as (
@@ -36,68 +39,59 @@ controls as (
     select * from {{ ref('int_attribution_controls') }}
 ),
 
--- Links to one page on one day share their windows: the means are computed once per page,
--- day and window, then joined back to each link.
-page_windows as (
-    select distinct
-        site, target_page, acquired_date, window_days,
-        pre_start_date, pre_end_date, post_start_date, post_end_date,
-    from link_windows
-),
-
 window_means as (
     select
-        link_windows.site,
-        link_windows.target_page,
-        link_windows.acquired_date,
-        link_windows.window_days,
+        page_windows.site,
+        page_windows.target_page,
+        page_windows.acquired_date,
+        page_windows.window_days,
         avg(page_days.best_position) filter (
-            where page_days.date between link_windows.pre_start_date and link_windows.pre_end_date
+            where page_days.date between page_windows.pre_start_date and page_windows.pre_end_date
         ) as pre_avg_position,
         avg(page_days.best_position) filter (
-            where page_days.date between link_windows.post_start_date and link_windows.post_end_date
+            where page_days.date between page_windows.post_start_date and page_windows.post_end_date
         ) as post_avg_position,
         avg(page_days.organic_sessions) filter (
-            where page_days.date between link_windows.pre_start_date and link_windows.pre_end_date
+            where page_days.date between page_windows.pre_start_date and page_windows.pre_end_date
         ) as pre_sessions_per_day,
         avg(page_days.organic_sessions) filter (
-            where page_days.date between link_windows.post_start_date and link_windows.post_end_date
+            where page_days.date between page_windows.post_start_date and page_windows.post_end_date
         ) as post_sessions_per_day,
         count(page_days.best_position) filter (
-            where page_days.date between link_windows.pre_start_date and link_windows.pre_end_date
+            where page_days.date between page_windows.pre_start_date and page_windows.pre_end_date
         ) as pre_ranked_days,
         count(page_days.best_position) filter (
-            where page_days.date between link_windows.post_start_date and link_windows.post_end_date
+            where page_days.date between page_windows.post_start_date and page_windows.post_end_date
         ) as post_ranked_days,
-    from page_windows as link_windows
+    from page_windows
     left join page_days
-        on page_days.site = link_windows.site
-        and page_days.page = link_windows.target_page
-        and page_days.date between link_windows.pre_start_date and link_windows.post_end_date
+        on page_days.site = page_windows.site
+        and page_days.page = page_windows.target_page
+        and page_days.date between page_windows.pre_start_date and page_windows.post_end_date
     group by all
 ),
 
 -- first k in 1 ... W whose 7-day mean position is at least 1.0 better than the pre mean
 rank_improvements as (
     select
-        link_windows.site,
-        link_windows.target_page,
-        link_windows.acquired_date,
-        link_windows.window_days,
-        min(page_days.date - link_windows.acquired_date) as days_to_rank_improvement,
-    from page_windows as link_windows
+        page_windows.site,
+        page_windows.target_page,
+        page_windows.acquired_date,
+        page_windows.window_days,
+        min(page_days.date - page_windows.acquired_date) as days_to_rank_improvement,
+    from page_windows
     inner join window_means using (site, target_page, acquired_date, window_days)
     inner join page_days
-        on page_days.site = link_windows.site
-        and page_days.page = link_windows.target_page
-        and page_days.date between link_windows.post_start_date and link_windows.post_end_date
+        on page_days.site = page_windows.site
+        and page_days.page = page_windows.target_page
+        and page_days.date between page_windows.post_start_date and page_windows.post_end_date
     where page_days.position_7d_mean <= window_means.pre_avg_position - 1.0
     group by all
 ),
 
 lifts as (
     select
-        link_windows.*,
+        page_windows.*,
         window_means.pre_avg_position,
         window_means.post_avg_position,
         window_means.pre_avg_position - window_means.post_avg_position as position_change,
@@ -110,19 +104,25 @@ lifts as (
         ) as sessions_lift_pct,
         controls.control_sessions_lift_pct,
         rank_improvements.days_to_rank_improvement,
-    from link_windows
+    from page_windows
     inner join window_means using (site, target_page, acquired_date, window_days)
     left join controls using (site, acquired_date, window_days)
     left join rank_improvements using (site, target_page, acquired_date, window_days)
+),
+
+-- the own links (page windows exist only for own sites and days inside the range)
+links as (
+    select site, backlink_id, target_page, quality_tier, first_seen_date as acquired_date,
+    from {{ ref('fct_backlinks') }}
 )
 
 select
-    backlink_id,
-    window_days,
-    site,
-    target_page,
-    quality_tier,
-    acquired_date,
+    links.backlink_id,
+    lifts.window_days,
+    lifts.site,
+    lifts.target_page,
+    links.quality_tier,
+    lifts.acquired_date,
     pre_avg_position,
     post_avg_position,
     position_change,
@@ -144,4 +144,5 @@ select
     post_end_date,
     pre_ranked_days,
     post_ranked_days,
-from lifts
+from links
+inner join lifts using (site, target_page, acquired_date)

@@ -1,0 +1,93 @@
+-- One row per own site, target page, acquisition day d (a day the page got a link inside the
+-- site's attribution data range) and attribution window W (settings `attribution_windows`): the
+-- window's days, cut at the range, and how many links the page got within [d - W, d + W]
+-- (warehouse.md, "Attribution windows"). acquired_date = first_seen_date.
+-- pre = [d - W, d - 1] and post = [d + 1, d + W], each cut at [range_start_date, range_end_date];
+-- a cut can leave a side empty (start after end), and its means are then null. Links acquired
+-- outside the range get no window (they have no data on one side or both) but still count in
+-- other days' links_in_window and in the control group's exclusions.
+-- Everything here depends on the page and the day, not on the link: links to one page on one day
+-- share one row, so the windows, means and controls are computed per page-day, and
+-- fct_link_attribution joins the links to them once, at the end.
+with
+
+ranges as (
+    select * from {{ ref('int_attribution_ranges') }}
+),
+
+windows as (
+    select distinct cast(unnest(coalesce(
+        (select any_value(attribution_windows) from {{ ref('stg_config__settings') }}),
+        [30, 60, 90]
+    )) as integer) as window_days,
+),
+
+-- every day an own site's page got links (also outside the range), with a running count of the
+-- page's links by day: links_in_window is the count at the window's end minus the count before
+-- its start, looked up once per page, day and window (never a join of each link with its
+-- neighbours: a page with 10,000 links would square)
+page_link_days as (
+    select
+        backlinks.site,
+        backlinks.target_page,
+        backlinks.first_seen_date as acquired_date,
+        count(*) as links_acquired,
+        sum(count(*)) over (
+            partition by backlinks.site, backlinks.target_page
+            order by backlinks.first_seen_date
+        ) as running_links,
+    from {{ ref('fct_backlinks') }} as backlinks
+    inner join ranges using (site)
+    where backlinks.first_seen_date is not null
+    group by backlinks.site, backlinks.target_page, backlinks.first_seen_date
+),
+
+attributed as (
+    select
+        page_link_days.site,
+        page_link_days.target_page,
+        page_link_days.acquired_date,
+        page_link_days.links_acquired,
+        windows.window_days,
+        ranges.rank_source,
+        ranges.range_start_date,
+        ranges.range_end_date,
+    from page_link_days
+    inner join ranges
+        on ranges.site = page_link_days.site
+        and page_link_days.acquired_date between ranges.range_start_date and ranges.range_end_date
+    cross join windows
+),
+
+links_in_window as (
+    select
+        attributed.*,
+        up_to_end.running_links - coalesce(before_start.running_links, 0) as links_in_window,
+    from attributed
+    asof inner join page_link_days as up_to_end
+        on up_to_end.site = attributed.site
+        and up_to_end.target_page = attributed.target_page
+        and up_to_end.acquired_date <= attributed.acquired_date + attributed.window_days
+    asof left join page_link_days as before_start
+        on before_start.site = attributed.site
+        and before_start.target_page = attributed.target_page
+        and before_start.acquired_date < attributed.acquired_date - attributed.window_days
+)
+
+select
+    site,
+    target_page,
+    acquired_date,
+    window_days,
+    links_acquired,
+    rank_source,
+    range_start_date,
+    range_end_date,
+    greatest(acquired_date - window_days, range_start_date) as pre_start_date,
+    least(acquired_date - 1, range_end_date) as pre_end_date,
+    greatest(acquired_date + 1, range_start_date) as post_start_date,
+    least(acquired_date + window_days, range_end_date) as post_end_date,
+    links_in_window,
+    1.0 / links_in_window as credit_share,
+    acquired_date + window_days <= range_end_date as is_window_complete,
+from links_in_window
