@@ -3,7 +3,7 @@
 -- is the site's pages with organic traffic that got no new link in [d - W, d + W]; its sessions
 -- are the site's organic sessions (the `(other)` row left out: it is no page) minus those of the
 -- pages that did get one. Depends only on site, d and W, so it is computed once per (site, d, W)
--- whatever the number of links acquired that day. Windows are the links' windows (cut at the
+-- whatever the number of links acquired that day. Windows are the page windows' (cut at the
 -- attribution data range); per-day means are over the days with traffic data.
 -- Scale: the excluded pages' window sums come from running totals looked up with ASOF joins
 -- (four lookups per site, d, W and page), never from a (d, W, page, day) fan-out.
@@ -18,12 +18,6 @@ windows as (
 
 ranges as (
     select * from {{ ref('int_attribution_ranges') }}
-),
-
-own_links as (
-    select backlinks.site, backlinks.target_page as page, backlinks.first_seen_date,
-    from {{ ref('fct_backlinks') }} as backlinks
-    inner join ranges using (site)
 ),
 
 traffic as (
@@ -84,9 +78,8 @@ site_totals as (
 -- the days each page won a link, and the pages with a link in [d - W, d + W]: per (site, d, W)
 -- and page, the page's first link day on or after d - W (an ASOF lookup) is on or before d + W
 page_link_days as (
-    select distinct site, page, first_seen_date,
-    from own_links
-    where first_seen_date is not null
+    select site, target_page as page, acquired_date as first_seen_date,
+    from {{ ref('int_attribution_page_link_days') }}
 ),
 
 linked_pages as (

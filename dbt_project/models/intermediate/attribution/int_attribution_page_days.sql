@@ -12,11 +12,11 @@ ranges as (
 ),
 
 pages as (
-    select distinct backlinks.site, backlinks.target_page as page,
-    from {{ ref('fct_backlinks') }} as backlinks
+    select distinct link_days.site, link_days.target_page as page,
+    from {{ ref('int_attribution_page_link_days') }} as link_days
     inner join ranges
-        on ranges.site = backlinks.site
-        and backlinks.first_seen_date between ranges.range_start_date and ranges.range_end_date
+        on ranges.site = link_days.site
+        and link_days.acquired_date between ranges.range_start_date and ranges.range_end_date
 ),
 
 calendar as (

@@ -22,24 +22,11 @@ windows as (
     )) as integer) as window_days,
 ),
 
--- every day an own site's page got links (also outside the range), with a running count of the
--- page's links by day: links_in_window is the count at the window's end minus the count before
+-- links_in_window is the page's running link count at the window's end minus the count before
 -- its start, looked up once per page, day and window (never a join of each link with its
 -- neighbours: a page with 10,000 links would square)
 page_link_days as (
-    select
-        backlinks.site,
-        backlinks.target_page,
-        backlinks.first_seen_date as acquired_date,
-        count(*) as links_acquired,
-        sum(count(*)) over (
-            partition by backlinks.site, backlinks.target_page
-            order by backlinks.first_seen_date
-        ) as running_links,
-    from {{ ref('fct_backlinks') }} as backlinks
-    inner join ranges using (site)
-    where backlinks.first_seen_date is not null
-    group by backlinks.site, backlinks.target_page, backlinks.first_seen_date
+    select * from {{ ref('int_attribution_page_link_days') }}
 ),
 
 attributed as (
