@@ -207,6 +207,9 @@ class Settings(_Model):
     )
     lookback_days: int = Field(strict=True, default=3, ge=0)
     stale_export_days: int = Field(strict=True, default=35, ge=1)
+    # How a file's numeric dates (`03/04/2026`) read when its values cannot tell day-first from
+    # month-first (no part above 12): `auto` refuses such a file and names the column.
+    date_order: Literal["auto", "dmy", "mdy"] = "auto"
 
 
 class Period(_Model):

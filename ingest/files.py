@@ -19,10 +19,13 @@ from pathlib import Path
 
 SNIFF_BYTES = 256 * 1024
 DELIMITERS = ("\t", ",", ";")
-DATE_IN_NAME = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
-# A 1 MB field in UTF-16 is a 2 MB line, DuckDB's default limit. Larger limits slow every read
-# down (bigger buffers), so this is room for a few MB, not a blank cheque.
+DATE_IN_NAME = re.compile(r"(?<!\d)(\d{4})-(\d{2})-(\d{2})(?!\d)")
+COMPACT_DATE_IN_NAME = re.compile(r"(?<!\d)(\d{4})(\d{2})(\d{2})(?!\d)")
+# A 1 MB field in UTF-16 is a 2 MB line, DuckDB's default limit. A larger limit slows every read
+# down (bigger buffers, and a slower checkpoint of the table written), so a file is read with the
+# default first and again with this one only when lines went missing for their length.
 MAX_LINE_BYTES = 8 * 1024 * 1024
+LONG_LINE_BUFFER_BYTES = 32 * 1024 * 1024
 
 
 class FileRejected(ValueError):
@@ -36,6 +39,7 @@ class CsvLayout:
     delimiter: str
     header_line: int  # 0-based line index of the header row
     header: tuple[str, ...]  # header names as written (trimmed, BOM removed)
+    long_lines: bool = False  # read with MAX_LINE_BYTES instead of DuckDB's 2 MB default
 
     def index(self, aliases: Iterable[str]) -> int | None:
         """Position of the first header name matching one of `aliases` (case-insensitive)."""
@@ -54,32 +58,41 @@ def normalize_header(name: str) -> str:
 
 @dataclass(frozen=True)
 class FileScan:
-    """One streamed pass over a file's bytes: its SHA-256 and its line count in either encoding
-    (what a load should yield, so a short load is noticed without a second read)."""
+    """One streamed pass over a file's bytes: its SHA-256 and how many lines it can hold at most
+    (its 0x0A bytes, plus a last line without one): what a load should yield, so a short load is
+    noticed without a second read. Exact for UTF-8; a UTF-16 file's count also takes in
+    characters with a 0x0A byte (U+300A, U+0A05, ...), see `utf16_lines`."""
 
     sha256: str
-    lines_utf8: int
-    lines_utf16: int
-
-    def lines(self, encoding: str) -> int:
-        return self.lines_utf16 if encoding == "utf-16" else self.lines_utf8
+    max_lines: int
 
 
 def scan_file(path: Path) -> FileScan:
     digest = hashlib.sha256()
-    newlines8 = newlines16 = 0
+    newlines = 0
     last = b""
+    buffer = bytearray(1 << 20)
+    view = memoryview(buffer)
     with path.open("rb") as handle:
-        # Even-sized chunks keep UTF-16 code units aligned: a newline is a 0x0A low byte.
-        for chunk in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(chunk)
-            newlines8 += chunk.count(b"\n")
-            newlines16 += chunk[0::2].count(b"\n")
-            last = (last + chunk)[-2:]
-    # A last line without a newline is still a line.
-    lines8 = newlines8 + (1 if last and not last.endswith(b"\n") else 0)
-    lines16 = newlines16 + (1 if last and last != b"\n\x00" else 0)
-    return FileScan(digest.hexdigest(), lines8, lines16)
+        while size := handle.readinto(buffer):
+            digest.update(view[:size])
+            newlines += buffer.count(b"\n", 0, size)
+            last = (last + bytes(view[max(size - 2, 0) : size]))[-2:]
+    # A last line without a newline (UTF-8 `0A` or UTF-16 `0A 00`) is still a line.
+    unterminated = last and not last.endswith(b"\n") and last != b"\n\x00"
+    return FileScan(digest.hexdigest(), newlines + (1 if unterminated else 0))
+
+
+def utf16_lines(path: Path) -> int:
+    """A UTF-16 LE file's exact line count: newlines are `0A 00` at even offsets."""
+    newlines = 0
+    last = b""
+    buffer = bytearray(1 << 20)  # even-sized: code units never straddle two chunks
+    with path.open("rb") as handle:
+        while size := handle.readinto(buffer):
+            newlines += buffer[0:size:2].count(b"\n")
+            last = (last + bytes(buffer[max(size - 2, 0) : size]))[-2:]
+    return newlines + (1 if last and last != b"\n\x00" else 0)
 
 
 def detect_encoding(head: bytes) -> str:
@@ -183,10 +196,15 @@ def csv_relation_sql(
             f", store_rejects = true, rejects_table = '{rejects_table}', "
             f"rejects_scan = '{rejects_table}_scans'"
         )
+    long_lines = (
+        f", max_line_size = {MAX_LINE_BYTES}, buffer_size = {LONG_LINE_BUFFER_BYTES}"
+        if layout.long_lines
+        else ""
+    )
     sql = (
         "read_csv(?, delim = ?, quote = '\"', escape = '\"', header = false, skip = ?, "
         "columns = ?, encoding = ?, auto_detect = false, null_padding = true, parallel = true, "
-        f"max_line_size = {MAX_LINE_BYTES}, ignore_errors = true{rejects})"
+        f"ignore_errors = true{long_lines}{rejects})"
     )
     return sql, [
         str(layout.path),
@@ -197,12 +215,33 @@ def csv_relation_sql(
     ]
 
 
-def snapshot_date_of(path: Path, outer_name: str | None = None) -> date:
-    """The `YYYY-MM-DD` date in the file name (the outer zip's name if any), else its mtime date."""
-    match = DATE_IN_NAME.search(outer_name or path.name)
-    if match:
-        try:
-            return date(int(match[1]), int(match[2]), int(match[3]))
-        except ValueError:
-            pass
-    return datetime.fromtimestamp(path.stat().st_mtime).date()
+def _date_in(text: str) -> date | None:
+    """The first real date in `text`: `YYYY-MM-DD` (also the Ahrefs `YYYY-MM-DD_HH-MM-SS` stamp),
+    else `YYYYMMDD` (digits not part of a longer number)."""
+    for pattern in (DATE_IN_NAME, COMPACT_DATE_IN_NAME):
+        for match in pattern.finditer(text):
+            try:
+                found = date(int(match[1]), int(match[2]), int(match[3]))
+            except ValueError:
+                continue
+            if 2000 <= found.year <= 2099:
+                return found
+    return None
+
+
+def snapshot_date_of(
+    path: Path, *, outer_name: str | None = None, root: Path | None = None
+) -> tuple[date, str]:
+    """A file's snapshot date and where it came from (sources.md, section 6), in order: a date in
+    the file name (the outer zip's name if any), a date-named folder between `root` (the inbox
+    kind folder) and the file, the file's modification time (local date)."""
+    found = _date_in(outer_name or path.name)
+    if found:
+        return found, "file_name"
+    folder = path.parent
+    while root is not None and folder != root and root in folder.parents:
+        found = _date_in(folder.name)
+        if found:
+            return found, "folder_name"
+        folder = folder.parent
+    return datetime.fromtimestamp(path.stat().st_mtime).date(), "modified_time"

@@ -46,6 +46,9 @@ class FileFormat:
     reshape: Callable[[CsvLayout], Reshaped] | None = None
     # The file must name a site: else the domain in its file name, else it is rejected.
     site_required: bool = False
+    # Canonical columns holding dates, numbers or booleans (ingest.values kinds): how each reads
+    # is decided per file from its values, and the raw view presents them in canonical form.
+    types: Mapping[str, str] = field(default_factory=dict)
 
     def matches(self, names: Sequence[str]) -> bool:
         present = set(names)
@@ -85,6 +88,20 @@ AHREFS_COLUMNS = {
     "language": ["Language"],
 }
 
+AHREFS_TYPES = {
+    "domain_rating": "number",
+    "url_rating": "number",
+    "content": "bool",
+    "nofollow": "bool",
+    "ugc": "bool",
+    "sponsored": "bool",
+    "is_spam": "bool",
+    "links_in_group": "number",
+    "first_seen": "date",
+    "last_seen": "date",
+    "lost": "date",
+}
+
 SEMRUSH_COLUMNS = {
     "page_ascore": ["Page ascore", "Page score"],
     "page_trust_score": ["Page trust score"],
@@ -106,6 +123,30 @@ SEMRUSH_COLUMNS = {
     "last_seen": ["Last seen"],
     "new_link": ["New link"],
     "lost_link": ["Lost link"],
+}
+
+SEMRUSH_TYPES = {
+    "page_ascore": "number",
+    "page_trust_score": "number",
+    "external_links": "number",
+    "internal_links": "number",
+    **{
+        flag: "bool"
+        for flag in (
+            "nofollow",
+            "sponsored",
+            "ugc",
+            "text",
+            "frame",
+            "form",
+            "image",
+            "sitewide",
+            "new_link",
+            "lost_link",
+        )
+    },
+    "first_seen": "date",
+    "last_seen": "date",
 }
 
 MAJESTIC_COLUMNS = {
@@ -130,6 +171,16 @@ MAJESTIC_COLUMNS = {
     "source_topic": ["SourceTopicalTrustFlow_Topic_0"],
 }
 
+# Majestic's flags are not booleans: empty is false, anything else true (staging reads them).
+MAJESTIC_TYPES = {
+    "source_crawl_date": "date",
+    "source_first_found_date": "date",
+    "last_seen": "date",
+    "date_lost": "date",
+    "source_citation_flow": "number",
+    "source_trust_flow": "number",
+}
+
 MOZ_COLUMNS = {
     "url": ["URL", "Source URL"],
     "title": ["Title"],
@@ -147,6 +198,18 @@ MOZ_COLUMNS = {
     "date_lost": ["Date Lost"],
 }
 
+MOZ_TYPES = {
+    "spam_score": "percent",
+    "page_authority": "number",
+    "domain_authority": "number",
+    "only_rel_nofollow": "bool",
+    "followable": "bool",
+    "redirect_301": "bool",
+    "date_first_seen": "date",
+    "date_last_seen": "date",
+    "date_lost": "date",
+}
+
 RANKING_COLUMNS = {
     "keyword": ["Keyword"],
     "ranking_date": ["Date", "Updated"],
@@ -158,6 +221,7 @@ RANKING_COLUMNS = {
     # Semrush Position Tracking: the domain its columns track (competitors share the file).
     "target_domain": [],
 }
+RANKING_TYPES = {"ranking_date": "date", "position": "position", "search_volume": "number"}
 # Columns only that tool writes (users drop columns in the UIs, so any one of them will do).
 # Ahrefs Rank Tracker exports carry Ahrefs' keyword metrics and the previous check; AccuRanker
 # names the search engine and locale of each tracked keyword. A long file with neither is generic.
@@ -188,6 +252,7 @@ DOMAIN_METRIC_COLUMNS = {
     "metric": ["metric"],
     "value": ["value"],
 }
+DOMAIN_METRIC_TYPES = {"metric_date": "date", "value": "number"}
 
 BACKLINK_FORMATS = (
     FileFormat(
@@ -199,6 +264,7 @@ BACKLINK_FORMATS = (
         required=["referring_page_url", "target_url"],
         signature=["Link URL", "Backlink Status"],
         site_column="target_url",
+        types=AHREFS_TYPES,
     ),
     FileFormat(
         "ahrefs_current",
@@ -209,6 +275,7 @@ BACKLINK_FORMATS = (
         required=["referring_page_url", "target_url"],
         signature=["Domain rating", "UR", "Referring page title", "Left context"],
         site_column="target_url",
+        types=AHREFS_TYPES,
     ),
     FileFormat(
         "semrush",
@@ -229,6 +296,7 @@ BACKLINK_FORMATS = (
         ],
         forbidden=["FlagNoFollow", "SourceTrustFlow"],
         site_column="target_url",
+        types=SEMRUSH_TYPES,
     ),
     FileFormat(
         "majestic",
@@ -246,6 +314,7 @@ BACKLINK_FORMATS = (
             "FlagRedirect",
         ],
         site_column="target_url",
+        types=MAJESTIC_TYPES,
     ),
     FileFormat(
         "moz",
@@ -256,6 +325,7 @@ BACKLINK_FORMATS = (
         required=["url", "target_url"],
         signature=["Spam Score", "Page Authority", "Domain Authority"],
         site_column="target_url",
+        types=MOZ_TYPES,
     ),
 )
 
@@ -273,6 +343,7 @@ def _long_rank_format(format_id: str, source: str, **kwargs) -> FileFormat:
         header_only=["position"],
         site_column="url",
         site_required=True,
+        types=RANKING_TYPES,
         **kwargs,
     )
 
@@ -289,6 +360,7 @@ RANKING_FORMATS = (
         reshape=reshape_semrush_position_tracking,
         site_column="url",
         site_required=True,
+        types=RANKING_TYPES,
     ),
     FileFormat(
         "se_ranking_wide",
@@ -301,6 +373,7 @@ RANKING_FORMATS = (
         reshape=reshape_se_ranking,
         site_column="url",
         site_required=True,
+        types=RANKING_TYPES,
     ),
     _long_rank_format(
         "ahrefs_rank_tracker",
@@ -326,6 +399,13 @@ RANKING_FORMATS = (
         signature=[GSC_COMBINED_COLUMNS["report"]],
         site_column="page",
         site_required=True,
+        types={
+            "report_date": "date",
+            "clicks": "number",
+            "impressions": "number",
+            "ctr": "percent",
+            "position": "number",
+        },
     ),
 )
 
@@ -337,6 +417,7 @@ DOMAIN_METRIC_FORMATS = (
         "domain_metrics",
         DOMAIN_METRIC_COLUMNS,
         required=list(DOMAIN_METRIC_COLUMNS),
+        types=DOMAIN_METRIC_TYPES,
     ),
     # Ahrefs "Domain rating" history export: no domain column, the site is in the file name.
     FileFormat(
@@ -347,6 +428,7 @@ DOMAIN_METRIC_FORMATS = (
         {"metric_date": ["Date"], "value": ["Domain Rating", "DR"]},
         required=["metric_date", "value"],
         site_from_name=True,
+        types=DOMAIN_METRIC_TYPES,
     ),
 )
 
@@ -410,6 +492,19 @@ TRAFFIC_FORMATS = (
         signature=["Sessions"],
         site_column="host_name",
         site_from_name=True,
+        types={
+            "traffic_date": "date",
+            **{
+                metric: "number"
+                for metric in (
+                    "sessions",
+                    "engaged_sessions",
+                    "key_events",
+                    "transactions",
+                    "revenue",
+                )
+            },
+        },
     ),
 )
 FORMATS_BY_KIND["traffic"] = TRAFFIC_FORMATS

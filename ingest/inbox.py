@@ -22,13 +22,13 @@ from collections import Counter
 from collections.abc import Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
 
 import duckdb
 
-from ingest import ga4, gsc
+from ingest import ga4, gsc, values
 from ingest.domains import HOST_PATTERN, has_public_suffix, registrable_domain
 from ingest.files import (
     CsvLayout,
@@ -39,6 +39,7 @@ from ingest.files import (
     normalize_header,
     scan_file,
     snapshot_date_of,
+    utf16_lines,
 )
 from ingest.formats import API_FORMATS, FORMATS_BY_KIND, ZIP_BUNDLES, FileFormat
 from ingest.ledger import ensure_ops_tables
@@ -84,6 +85,8 @@ class LoadResult:
     rows_loaded: int = 0
     rows_rejected: int = 0
     error: str | None = None  # why a file was rejected, or which of its rows were
+    snapshot_date_source: str | None = None  # file_name, folder_name or modified_time
+    duplicate_of: str | None = None  # a duplicate's original (the file name it loaded as)
 
 
 def quote_ident(name: str) -> str:
@@ -189,6 +192,32 @@ def _file_table(table: str, load_id: str) -> str:
     return f"{FILES_SCHEMA}.{quote_ident(f'{table}__{load_id}')}"
 
 
+def _typed_columns(
+    con: duckdb.DuckDBPyConnection, relation: str, fmt: FileFormat
+) -> dict[str, str]:
+    """The format's typed columns this file has (users leave columns out of exports)."""
+    present = {d[0] for d in con.execute(f"select * from {relation} limit 0").description}
+    return {column: kind for column, kind in fmt.types.items() if column in present}
+
+
+def _decide_old_load(
+    con: duckdb.DuckDBPyConnection, table: str, load_id: str, fmt: FileFormat
+) -> str:
+    """Column formats for a file loaded before they were recorded: decided now from its values
+    (ISO-only reading where its dates cannot be decided), and stored in the ledger."""
+    relation = _file_table(table, load_id)
+    columns = _typed_columns(con, relation, fmt)
+    try:
+        decided = values.decide_formats(con, relation, columns, names={}, delimiter=",").formats
+    except FileRejected:
+        decided = {c: values.ColumnFormat(kind) for c, kind in columns.items()}
+    text = values.dumps(decided)
+    con.execute(
+        "update ops.ingested_files set column_formats = ? where load_id = ?", [text, load_id]
+    )
+    return text
+
+
 def refresh_file_view(con: duckdb.DuckDBPyConnection, table: str) -> None:
     """(Re)define `raw.<table>` as every loaded file's table plus its lineage from the ledger.
 
@@ -202,21 +231,49 @@ def refresh_file_view(con: duckdb.DuckDBPyConnection, table: str) -> None:
     empty = f"{FILES_SCHEMA}.{quote_ident(f'{table}__columns')}"
     typed = ", ".join(f"{quote_ident(c)} varchar" for c in columns)
     con.execute(f"create table if not exists {empty} ({typed})")
+    existing_columns = {
+        row[0]
+        for row in con.execute(
+            "select column_name from information_schema.columns "
+            "where table_schema = ? and table_name = ?",
+            [FILES_SCHEMA, f"{table}__columns"],
+        ).fetchall()
+    }
+    # formats grow columns over time: an older warehouse's table gains them
     for column in columns:
-        con.execute(f"alter table {empty} add column if not exists {quote_ident(column)} varchar")
+        if column not in existing_columns:
+            con.execute(f"alter table {empty} add column {quote_ident(column)} varchar")
     lineage = ", ".join(f"cast(null as {kind}) as {name}" for name, kind in LINEAGE_COLUMNS.items())
     parts = [f"select *, {lineage} from {empty}"]
     loads = con.execute(
-        """select load_id, format from ops.ingested_files
+        """select load_id, format, column_formats from ops.ingested_files
            where raw_table = ? and status = 'loaded' order by loaded_at, load_id""",
         [table],
     ).fetchall()
+    with_rejects = {
+        row[0] for row in con.execute("select distinct load_id from ops.rejected_rows").fetchall()
+    }
     by_id = {fmt.format_id: fmt for fmt in formats}
-    for load_id, format_id in loads:
-        required = by_id[format_id].required if format_id in by_id else ()
+    for load_id, format_id, column_formats in loads:
+        fmt = by_id.get(format_id)
+        required = fmt.required if fmt else ()
         complete = " and ".join(f"files.{quote_ident(c)} is not null" for c in required) or "true"
+        if column_formats is None and fmt is not None:
+            column_formats = _decide_old_load(con, table, load_id, fmt)
+        # typed columns in canonical text (ingest.values), as this file's values read
+        normalized = ", ".join(
+            f"{values.normalize_sql('files.' + quote_ident(column), column_format)} "
+            f"as {quote_ident(column)}"
+            for column, column_format in values.loads(column_formats).items()
+        )
+        star = f"files.* replace ({normalized})" if normalized else "files.*"
+        if load_id in with_rejects:
+            complete += (
+                " and files.rowid not in (select row_index from ops.rejected_rows "
+                f"where load_id = '{load_id}')"
+            )
         parts.append(
-            f"""select files.*,
+            f"""select {star},
                    ledger.source as _source,
                    ledger.format as _format,
                    ledger.file_name as _file,
@@ -328,8 +385,9 @@ def _copy_rows(
     target: str,
     shaped: Reshaped | None = None,
 ) -> int:
-    """Stream the file into a new table of its own (values as the vendor wrote them; staging
-    trims and casts). Malformed rows are skipped, not failing the file. Returns rows written.
+    """Stream the file into a new table of its own (values as the vendor wrote them; the raw view
+    presents typed columns in canonical form). Malformed rows are skipped, not failing the file.
+    Returns rows written.
 
     A format with a `reshape` (wide rank exports) supplies its own SELECT over the rows."""
     relation, params = csv_relation_sql(layout)
@@ -348,41 +406,120 @@ def _copy_rows(
     ).fetchone()[0]
 
 
-def _count_rejects(
+def _malformed_lines(con: duckdb.DuckDBPyConnection, layout: CsvLayout) -> list[tuple[int, str]]:
+    """Read the file again, recording why and where rows were skipped (a quoted field spanning
+    lines also makes a file look short, and then nothing is reported)."""
+    rejects = f"linkokr_rejects_{uuid.uuid4().hex}"
+    detailed, detailed_params = csv_relation_sql(layout, rejects_table=rejects)
+    # Every column is parsed (hashed, not kept), so every malformed line is seen; the rejects
+    # table is written when the scan finishes, hence fetchall.
+    every = ", ".join(f"c{i}" for i in range(len(layout.header)))
+    con.execute(f"select sum(hash({every})) from {detailed}", detailed_params).fetchall()
+    malformed = con.execute(f"select line, error_message from {rejects} order by line").fetchall()
+    con.execute(f"drop table {rejects}")
+    con.execute(f"drop table {rejects}_scans")
+    return malformed
+
+
+KIND_WORDS = {
+    "date": "a date",
+    "number": "a number",
+    "percent": "a percentage",
+    "position": "a rank position",
+    "bool": "true or false",
+}
+
+
+def _describe_invalid(
+    bad: values.InvalidValue, column_format: values.ColumnFormat, header: str, where: str
+) -> str:
+    how = ""
+    if column_format.kind == "date" and column_format.order:
+        how = (
+            " (the column reads day-first)"
+            if column_format.order == "dmy"
+            else (" (the column reads month-first)")
+        )
+    elif column_format.kind in ("number", "percent", "position"):
+        how = " (the column has decimal commas)" if column_format.decimal == "," else ""
+    word = KIND_WORDS[column_format.kind]
+    return f"{where}, column {header!r}: {bad.value[:100]!r} is not {word}{how}"
+
+
+@dataclass(frozen=True)
+class ReadRows:
+    """What became of a file's data rows: the counts, the column formats decided, and the rows
+    held out because a value did not read (for `ops.rejected_rows`)."""
+
+    counts: RowCounts
+    formats: dict[str, values.ColumnFormat]
+    held_out: list[tuple]  # (row_index, line, column header, value, reason)
+
+
+def _read_rows(
     con: duckdb.DuckDBPyConnection,
     layout: CsvLayout,
     fmt: FileFormat,
     target: str,
     *,
     read: int,
-    expected_rows: int,
-) -> RowCounts:
-    """Account for every data line that did not become a usable row: malformed lines (with their
-    line numbers) and rows lacking a required column."""
-    malformed: list[tuple[int, str]] = []
-    if read < expected_rows:
-        # Fewer rows than lines: read again, this time recording why and where rows were skipped
-        # (a quoted field spanning lines also lands here, and then nothing is reported).
-        rejects = f"linkokr_rejects_{uuid.uuid4().hex}"
-        detailed, detailed_params = csv_relation_sql(layout, rejects_table=rejects)
-        # Every column is parsed (hashed, not kept), so every malformed line is seen; the rejects
-        # table is written when the scan finishes, hence fetchall.
-        every = ", ".join(f"c{i}" for i in range(len(layout.header)))
-        con.execute(f"select sum(hash({every})) from {detailed}", detailed_params).fetchall()
-        malformed = con.execute(
-            f"select line, error_message from {rejects} order by line"
-        ).fetchall()
-        con.execute(f"drop table {rejects}")
-        con.execute(f"drop table {rejects}_scans")
+    malformed: list[tuple[int, str]],
+    rows_per_line: int,
+    date_order: str,
+) -> ReadRows:
+    """Account for every data line that did not become a usable row: `malformed` lines (with
+    their line numbers), rows lacking a required column, rows with a value that does not read."""
     missing = " or ".join(f"{quote_ident(c)} is null" for c in fmt.required) or "false"
     incomplete = con.execute(f"select count(*) from {target} where {missing}").fetchone()[0]
+    headers = {c: _header_name(layout, fmt, c) for c in fmt.types}
+    decided = values.decide_formats(
+        con,
+        target,
+        _typed_columns(con, target, fmt),
+        names=headers,
+        delimiter=layout.delimiter,
+        date_order=date_order,
+    )
+    formats = decided.formats
+    invalid = values.find_invalid(con, target, formats) if decided.invalid else []
+    complete_rows = set()
+    if invalid:
+        complete_rows = {
+            row[0]
+            for row in con.execute(
+                f"select rowid from {target} where not ({missing}) and rowid in "
+                "(select unnest(?::bigint[]))",
+                [sorted({bad.row_index for bad in invalid})],
+            ).fetchall()
+        }
+    held_out = []
+    for bad in invalid:
+        if bad.row_index not in complete_rows:
+            continue
+        line = layout.header_line + 2 + bad.row_index // max(rows_per_line, 1)
+        header = headers.get(bad.column, bad.column)
+        reason = _describe_invalid(bad, formats[bad.column], header, f"line {line}")
+        held_out.append((bad.row_index, line, header, bad.value[:500], reason))
     samples = [f"line {line}: {message}" for line, message in malformed[:5]]
     if incomplete:
         samples.append(
             f"{incomplete} row(s) without a value in a required column ({', '.join(fmt.required)})"
         )
-    rejected = len({line for line, _ in malformed}) + incomplete
-    return RowCounts(read - incomplete, rejected, tuple(samples))
+    samples += [row[4] for row in held_out[:5]]
+    if len(held_out) > 5:
+        samples.append(f"... and {len(held_out) - 5} more value(s) that do not read")
+    invalid_rows = len(complete_rows)
+    rejected = len({line for line, _ in malformed}) + incomplete + invalid_rows
+    counts = RowCounts(read - incomplete - invalid_rows, rejected, tuple(samples))
+    return ReadRows(counts, formats, held_out)
+
+
+def _header_name(layout: CsvLayout, fmt: FileFormat, column: str) -> str:
+    """The header a canonical column came from, as the file wrote it (for messages)."""
+    index = layout.index(fmt.columns.get(column, ())) if fmt.columns.get(column) else None
+    if index is None or index >= len(layout.header):
+        return column
+    return layout.header[index]
 
 
 def _ledger(
@@ -395,18 +532,21 @@ def _ledger(
     fmt=None,
     site=None,
     snapshot=None,
+    snapshot_source=None,
     rows=0,
     rejected=0,
     error=None,
     stat=None,
     load_id=None,
+    column_formats=None,
 ) -> None:
     con.execute(
         """insert into ops.ingested_files
            (file_sha256, file_name, file_path, file_size, file_mtime, kind, source, format,
-            raw_table, load_id, site, snapshot_date, status, rows_loaded, rows_rejected, error,
-            loaded_at)
-           values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, now() at time zone 'UTC')""",
+            raw_table, load_id, site, snapshot_date, snapshot_date_source, status, rows_loaded,
+            rows_rejected, error, column_formats, loaded_at)
+           values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,
+                   now() at time zone 'UTC')""",
         [
             sha,
             path.name,
@@ -420,10 +560,12 @@ def _ledger(
             load_id,
             site,
             snapshot,
+            snapshot_source,
             status,
             rows,
             rejected,
             error,
+            column_formats,
         ],
     )
 
@@ -469,16 +611,26 @@ def _record_duplicate(con, path: Path, kind: str, sha: str, stat, seen: list[tup
         error=f"same content already loaded as {original}",
     )
     log.info("%s: duplicate of %s, nothing loaded", path.name, original)
-    return LoadResult(path, kind, "duplicate")
+    return LoadResult(path, kind, "duplicate", duplicate_of=original)
 
 
-def load_file(con: duckdb.DuckDBPyConnection, path: Path, kind: str) -> LoadResult:
+def load_file(
+    con: duckdb.DuckDBPyConnection,
+    path: Path,
+    kind: str,
+    *,
+    kind_dir: Path | None = None,
+    date_order: str = "auto",
+) -> LoadResult:
     """Load one inbox file (idempotent). Rejections are moved aside and recorded, not raised.
 
-    An unchanged file already in the ledger (same path, size and mtime) is skipped unread. A new
-    one is hashed on a second thread while DuckDB streams it into its own table; content already
-    loaded under another name is dropped again and recorded as a duplicate."""
+    `kind_dir` is the inbox folder of `kind` (default: the file's folder; a file may sit in a
+    date-named folder below it); `date_order` is `settings.date_order`. An unchanged file already
+    in the ledger (same path, size and mtime) is skipped unread. A new one is hashed on a second
+    thread while DuckDB streams it into its own table; content already loaded under another name
+    is dropped again and recorded as a duplicate."""
     ensure_ops_tables(con)
+    kind_dir = kind_dir or path.parent
     stat = path.stat()
     if _already_seen(con, path, stat):
         return LoadResult(path, kind, "skipped")
@@ -497,7 +649,7 @@ def load_file(con: duckdb.DuckDBPyConnection, path: Path, kind: str) -> LoadResu
         try:
             with readable_copy(path) as readable:
                 layout, fmt = detect_format(readable, kind)
-                snapshot = snapshot_date_of(path)
+                snapshot, snapshot_source = snapshot_date_of(path, root=kind_dir)
                 load_id = uuid.uuid4().hex
                 target = _file_table(fmt.table, load_id)
                 con.execute(f"create schema if not exists {FILES_SCHEMA}")
@@ -508,15 +660,32 @@ def load_file(con: duckdb.DuckDBPyConnection, path: Path, kind: str) -> LoadResu
                     con.execute(f"drop table {target}")
                     return _record_duplicate(con, path, kind, sha, stat, seen)
                 scan = scanning.result() if readable == path else scan_file(readable)
-                counts = _count_rejects(
+                rows_per_line = shaped.rows_per_line if shaped else 1
+
+                def expected_rows(lines: int) -> int:
+                    return (lines - layout.header_line - 1) * rows_per_line
+
+                expected = expected_rows(scan.max_lines)
+                if read < expected and layout.encoding == "utf-16":
+                    expected = expected_rows(utf16_lines(readable))
+                malformed = _malformed_lines(con, layout) if read < expected else []
+                if any("line size" in message.lower() for _, message in malformed):
+                    # lines longer than DuckDB's default limit: read again with a larger one
+                    con.execute(f"drop table {target}")
+                    layout = replace(layout, long_lines=True)
+                    read = _copy_rows(con, layout, fmt, target, shaped)
+                    malformed = _malformed_lines(con, layout) if read < expected else []
+                result = _read_rows(
                     con,
                     layout,
                     fmt,
                     target,
                     read=read,
-                    expected_rows=(scan.lines(layout.encoding) - layout.header_line - 1)
-                    * (shaped.rows_per_line if shaped else 1),
+                    malformed=malformed,
+                    rows_per_line=rows_per_line,
+                    date_order=date_order,
                 )
+                counts = result.counts
                 if counts.loaded == 0 and counts.rejected:
                     raise FileRejected(
                         f"none of the {counts.rejected} data rows could be read (wrong "
@@ -545,12 +714,19 @@ def load_file(con: duckdb.DuckDBPyConnection, path: Path, kind: str) -> LoadResu
                         fmt=fmt,
                         site=site,
                         snapshot=snapshot,
+                        snapshot_source=snapshot_source,
                         rows=counts.loaded,
                         rejected=counts.rejected,
                         error=report,
                         stat=stat,
                         load_id=load_id,
+                        column_formats=values.dumps(result.formats),
                     )
+                    if result.held_out:
+                        con.executemany(
+                            "insert into ops.rejected_rows values (?, ?, ?, ?, ?, ?, ?, ?)",
+                            [[load_id, sha, path.name, *row] for row in result.held_out],
+                        )
                     refresh_file_view(con, fmt.table)
                     con.execute("commit")
                 except BaseException:
@@ -563,20 +739,30 @@ def load_file(con: duckdb.DuckDBPyConnection, path: Path, kind: str) -> LoadResu
             if any(status == "loaded" for _, status in seen):
                 return _record_duplicate(con, path, kind, sha, stat, seen)
             reason = str(error)
-            moved = reject_file(path, path.parent, reason)
+            moved = reject_file(path, kind_dir, reason)
             _ledger(con, sha=sha, path=moved, kind=kind, status="rejected", error=reason[:2000])
             log.warning("%s rejected: %s", path.name, reason.splitlines()[0] if reason else "")
             return LoadResult(path, kind, "rejected", error=reason)
     if counts.rejected:
-        log.warning("%s: %d malformed row(s) left out:\n%s", path.name, counts.rejected, report)
+        log.warning("%s: %d row(s) left out:\n%s", path.name, counts.rejected, report)
     log.info(
-        "%s: %d rows from %s (%s, snapshot %s)",
+        "%s: %d rows from %s (%s, snapshot %s from the %s)",
         path.name,
         counts.loaded,
         fmt.source,
         site,
         snapshot,
+        snapshot_source.replace("_", " "),
     )
     return LoadResult(
-        path, kind, "loaded", fmt.source, site, snapshot, counts.loaded, counts.rejected, report
+        path,
+        kind,
+        "loaded",
+        fmt.source,
+        site,
+        snapshot,
+        counts.loaded,
+        counts.rejected,
+        report,
+        snapshot_date_source=snapshot_source,
     )

@@ -26,6 +26,18 @@ OPS_DDL = (
         error varchar,
         loaded_at timestamp not null
     )""",
+    # Rows of loaded files held out of `raw` because a value did not read (sources.md, section 6):
+    # which row, line and column, the value as written and why.
+    """create table if not exists ops.rejected_rows (
+        load_id varchar not null,
+        file_sha256 varchar not null,
+        file_name varchar not null,
+        row_index bigint not null,
+        line bigint,
+        column_name varchar not null,
+        value varchar,
+        reason varchar not null
+    )""",
     """create table if not exists ops.api_pulls (
         source varchar not null,
         subject varchar not null,
@@ -51,6 +63,10 @@ def ensure_ops_tables(con: duckdb.DuckDBPyConnection) -> None:
             "varchar",
         ),  # where a loaded file's rows are: raw_files.<raw_table>__<load_id>
         ("load_id", "varchar"),
+        # how each typed column read ({"first_seen": "date:dmy", ...}: ingest.values)
+        ("column_formats", "varchar"),
+        # where snapshot_date came from: file_name, folder_name or modified_time
+        ("snapshot_date_source", "varchar"),
     ):
         con.execute(f"alter table ops.ingested_files add column if not exists {column} {kind}")
 

@@ -52,7 +52,7 @@ def build_definitions(paths: Paths, environ: Mapping[str, str] | None = None) ->
     state_dir = paths.home / ".linkokr" / "dbt"
     project = dbt_project(state_dir)
 
-    inbox_asset = build_inbox_asset(paths.inbox)
+    inbox_asset = build_inbox_asset(paths.inbox, config.settings.date_order)
     assets = [
         build_config_asset(config, str(paths.config)),
         inbox_asset,

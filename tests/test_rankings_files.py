@@ -181,8 +181,9 @@ def test_semrush_position_tracking_is_unnested_per_date_and_target(warehouse):
              and target_domain = 'acme.com' order by keyword, ranking_date"""
     ).fetchall()
     assert raw == [
-        ("hiking boots", "2026-04-01", "acme.com", "-", None, None, "5400", "head"),
-        ("hiking boots", "2026-04-02", "acme.com", "-", None, None, "5400", "head"),
+        # `-` (not ranking) is no position
+        ("hiking boots", "2026-04-01", "acme.com", None, None, None, "5400", "head"),
+        ("hiking boots", "2026-04-02", "acme.com", None, None, None, "5400", "head"),
         ("tents", "2026-04-01", "acme.com", "3", None, "https://www.acme.com/tents/", "9900",
          "product,head"),
         ("tents", "2026-04-02", "acme.com", "2", "featured snippet",

@@ -1,10 +1,13 @@
-{#- Parsing vendor strings in staging. Every parser returns null for what it cannot read, so one
-    odd vendor value never fails a build; the staging tests (warnings) report such rows. -#}
+{#- Parsing raw values in staging. Inbox files reach `raw` with their typed columns already in one
+    canonical text form, decided per file from its values (ingest/values.py): dates and times as
+    `YYYY-MM-DD[ HH:MM:SS]`, numbers with a decimal point and no thousands separator, booleans as
+    `true`/`false`. API pulls are written in the same form. A value that did not read was held out
+    of `raw` with its row (ops.rejected_rows), so these parsers see canonical text or null. -#}
 
 {% macro parse_bool(column) -%}
     case
-        when lower(trim({{ column }})) in ('true', 'yes', 'y', '1', 'x') then true
-        when lower(trim({{ column }})) in ('false', 'no', 'n', '0', '') then false
+        when lower(trim({{ column }})) = 'true' then true
+        when lower(trim({{ column }})) = 'false' then false
     end
 {%- endmacro %}
 
@@ -13,14 +16,11 @@
     coalesce(nullif(trim({{ column }}), '') is not null, false)
 {%- endmacro %}
 
+{#- A percentage keeps its `%` sign in raw (Moz's old spam-score scale is told apart by it). -#}
 {% macro parse_number(column) -%}
-    try_cast(replace(replace(trim({{ column }}), '%', ''), ',', '.') as double)
+    try_cast(replace(trim({{ column }}), '%', '') as double)
 {%- endmacro %}
 
-{#- Dates as vendors write them: `YYYY-MM-DD HH:MM:SS`, ISO with `T`, plain dates, epoch seconds. -#}
 {% macro parse_date(column) -%}
-    coalesce(
-        try_cast(try_strptime(trim({{ column }}), ['%Y-%m-%d %H:%M:%S', '%Y-%m-%dT%H:%M:%S', '%Y-%m-%dT%H:%M:%SZ', '%Y-%m-%d %H:%M', '%Y-%m-%d', '%d.%m.%Y', '%m/%d/%Y', '%Y%m%d']) as date),
-        try_cast(try_cast(trim({{ column }}) as timestamp) as date)
-    )
+    try_cast(try_cast(trim({{ column }}) as timestamp) as date)
 {%- endmacro %}

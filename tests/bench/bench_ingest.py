@@ -156,6 +156,7 @@ def child(mode: str, path: Path) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--rows", type=int, default=1_000_000)
+    parser.add_argument("--repeat", type=int, default=5, help="runs of each mode (median kept)")
     parser.add_argument("--child", nargs=2, metavar=("MODE", "PATH"))
     args = parser.parse_args()
     if args.child:
@@ -163,9 +164,16 @@ def main() -> None:
         return
     path = generate(args.rows)
     size_mb = path.stat().st_size / 1e6
-    bare = measure("bare", path)
-    ingest = measure("linkokr", path)
-    print(f"Ahrefs UTF-16 export: {args.rows:,} rows, {size_mb:,.0f} MB")
+    # Alternate the two modes and keep each one's median: one run of each is at the mercy of
+    # whatever else the machine does in those seconds.
+    runs: dict[str, list[dict]] = {"bare": [], "linkokr": []}
+    for _ in range(args.repeat):
+        for mode in runs:
+            runs[mode].append(measure(mode, path))
+    bare, ingest = (
+        sorted(runs[mode], key=lambda r: r["seconds"])[len(runs[mode]) // 2] for mode in runs
+    )
+    print(f"Ahrefs UTF-16 export: {args.rows:,} rows, {size_mb:,.0f} MB (median of {args.repeat})")
     print(
         f"  bare DuckDB read_csv -> table : {bare['seconds']:7.2f} s  "
         f"peak RSS {bare['peak_rss_mb']:,.0f} MB"
@@ -176,7 +184,7 @@ def main() -> None:
     )
     print(
         f"  ratio linkokr / bare          : {ingest['seconds'] / bare['seconds']:7.2f}x "
-        f"(target <= 1.5x)"
+        f"(target <= 1.2x)"
     )
     dbt = measure("dbt", path)
     print(

@@ -33,7 +33,7 @@ TABLE_DOCS = {
 }
 
 
-def build_inbox_asset(inbox: Path) -> dg.AssetsDefinition:
+def build_inbox_asset(inbox: Path, date_order: str = "auto") -> dg.AssetsDefinition:
     specs = [
         dg.AssetSpec(
             ["raw", table],
@@ -63,7 +63,7 @@ def build_inbox_asset(inbox: Path) -> dg.AssetsDefinition:
         with warehouse.get_connection() as con:
             ensure_raw_tables(con)
             for number, (kind, path) in enumerate(files, start=1):
-                result = load_file(con, path, kind)
+                result = load_file(con, path, kind, kind_dir=inbox / kind, date_order=date_order)
                 statuses[result.status] += 1
                 if result.status == "loaded":
                     table = next(

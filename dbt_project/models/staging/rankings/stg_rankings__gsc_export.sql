@@ -23,13 +23,11 @@ renamed as (
         nullif(trim(source.country), '') as country,
         nullif(trim(source.device), '') as device,
         nullif(trim(source.search_appearance), '') as search_appearance,
-        -- counts are whole numbers in every locale: drop thousands separators of any kind
-        try_cast(nullif(regexp_replace(trim(source.clicks), '[^0-9]', '', 'g'), '') as bigint) as clicks,
-        try_cast(nullif(regexp_replace(trim(source.impressions), '[^0-9]', '', 'g'), '') as bigint) as impressions,
-        -- `6.47%`, `4,2 %` (decimal comma, maybe a no-break space) -> 0.0647, 0.042; empty on a
-        -- day without impressions
-        try_cast(replace(nullif(regexp_replace(trim(source.ctr), '[^0-9,.]', '', 'g'), ''), ',', '.') as double) / 100 as ctr,
-        try_cast(replace(nullif(regexp_replace(trim(source.position), '[^0-9,.]', '', 'g'), ''), ',', '.') as double) as position,
+        cast({{ parse_number('source.clicks') }} as bigint) as clicks,
+        cast({{ parse_number('source.impressions') }} as bigint) as impressions,
+        -- `6.47%` -> 0.0647; empty on a day without impressions
+        {{ parse_number('source.ctr') }} / 100 as ctr,
+        {{ parse_number('source.position') }} as position,
         source.member as export_file,
         source._snapshot_date as snapshot_date,
         source._file as file_name,

@@ -15,16 +15,12 @@ renamed as (
         coalesce(source._site, nullif(trim(source.target_domain), ''), files.site) as site,
         {{ parse_date('source.ranking_date') }} as ranking_date,
         lower(trim(source.keyword)) as keyword,
-        -- every "not ranking" marker (`-`, empty, `>100`, `100+`, `Not in top 100`) is null; this
-        -- is the one place rank files are read, whatever their format
-        case
-            when lower(trim(source.position)) in ('-', '', '>100', '100+', 'not in top 100', 'n/a') then null
-            else {{ parse_number('source.position') }}
-        end as position,
+        -- every "not ranking" marker (`-`, empty, `>100`, `100+`, `Not in top 100`) reaches raw as
+        -- null (ingest/values.py reads positions): null is not ranking
+        {{ parse_number('source.position') }} as position,
         nullif(trim(source.url), '') as ranking_url,
         {{ normalize_page('source.url') }} as ranking_page,
-        -- volumes are whole numbers; a thousands separator (`1,200`) is not a decimal point
-        try_cast(nullif(regexp_replace(trim(source.search_volume), '[^0-9]', '', 'g'), '') as double) as search_volume,
+        {{ parse_number('source.search_volume') }} as search_volume,
         list_filter(
             list_transform(string_split_regex(coalesce(source.tags, ''), '[,;|]'), lambda t: lower(trim(t))),
             lambda t: t <> ''

@@ -21,11 +21,11 @@ renamed as (
             -- without a Hostname column the pages are on the site itself
             else {{ normalize_page("coalesce(nullif(trim(source.host_name), ''), files.site) || trim(source.landing_page)") }}
         end as page,
-        cast({{ parse_amount('source.sessions') }} as bigint) as sessions,
-        cast({{ parse_amount('source.engaged_sessions') }} as bigint) as engaged_sessions,
-        {{ parse_amount('source.key_events') }} as key_events,
-        cast({{ parse_amount('source.transactions') }} as bigint) as transactions,
-        {{ parse_amount('source.revenue') }} as revenue,
+        cast({{ parse_number('source.sessions') }} as bigint) as sessions,
+        cast({{ parse_number('source.engaged_sessions') }} as bigint) as engaged_sessions,
+        {{ parse_number('source.key_events') }} as key_events,
+        cast({{ parse_number('source.transactions') }} as bigint) as transactions,
+        {{ parse_number('source.revenue') }} as revenue,
         source._file as file_name,
         source._loaded_at as loaded_at,
     from source
