@@ -210,6 +210,9 @@ class Settings(_Model):
     # How a file's numeric dates (`03/04/2026`) read when its values cannot tell day-first from
     # month-first (no part above 12): `auto` refuses such a file and names the column.
     date_order: Literal["auto", "dmy", "mdy"] = "auto"
+    # An inbox file is loaded once its size and modification time have not changed for this
+    # long (an export still downloading waits for the next run).
+    inbox_settle_seconds: float = Field(default=3.0, ge=0, le=3600)
 
 
 class Period(_Model):
@@ -326,6 +329,11 @@ class LinkokrConfig(_Model):
             for objective in site.objectives
             for kr in objective.key_results
         ]
+
+
+# What to do while the config has sites but no key result (the first config a user writes):
+# `linkokr status` and the dashboard say the same.
+ADD_KEY_RESULTS_HINT = "add objectives with key_results under a site (see the example linkokr.yml)"
 
 
 def _format_number(value: float) -> str:

@@ -13,9 +13,11 @@ load nothing. A file that cannot be parsed moves to `<kind>/_rejected/` next to 
 from __future__ import annotations
 
 import logging
+import os
 import re
 import shutil
 import tempfile
+import time
 import uuid
 import zipfile
 from collections import Counter
@@ -93,20 +95,95 @@ def quote_ident(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
 
-def scan_inbox(inbox: Path, kinds: Iterable[str] = INBOX_KINDS) -> list[tuple[str, Path]]:
-    """Files waiting in the inbox folders, oldest name first; dotfiles, folders, links skipped."""
-    found: list[tuple[str, Path]] = []
-    for kind in kinds:
-        folder = inbox / kind
-        if not folder.is_dir():
+# Names a browser or a spreadsheet gives a file it is still writing, or holds open.
+PARTIAL_SUFFIXES = (".crdownload", ".part", ".partial", ".download", ".tmp")
+SETTLE_SECONDS = 3.0
+
+
+def shown(name: object) -> str:
+    """A file name fit for one log line: control characters (a newline in a name would forge a
+    line) escaped as `\\n`, `\\x1b`, ..."""
+    text = str(name)
+    if text.isprintable():
+        return text
+    return "".join(c if c.isprintable() else c.encode("unicode_escape").decode() for c in text)
+
+
+def _inbox_files(folder: Path) -> Iterator[Path]:
+    """Files under one inbox folder, in date-named (or any) subfolders too; dotfiles, symbolic
+    links, `_rejected/` (and other `_` folders), partial downloads and lock files skipped."""
+    try:
+        entries = sorted(folder.iterdir())
+    except OSError as error:
+        log.warning("inbox folder %s cannot be listed: %s", shown(folder), error)
+        return
+    for path in entries:
+        name = path.name
+        if name.startswith((".", "~$")) or path.is_symlink():
             continue
-        for path in sorted(folder.iterdir()):
-            if path.name.startswith(".") or path.is_symlink() or not path.is_file():
-                continue
-            if path.name.endswith(".error.txt"):
-                continue
-            found.append((kind, path))
-    return found
+        if path.is_dir():
+            if not name.startswith("_"):
+                yield from _inbox_files(path)
+        elif path.is_file() and not name.lower().endswith((".error.txt", *PARTIAL_SUFFIXES)):
+            yield path
+
+
+def scan_inbox(inbox: Path, kinds: Iterable[str] = INBOX_KINDS) -> list[tuple[str, Path]]:
+    """Files waiting in the inbox folders, in name order (see `_inbox_files`)."""
+    return [(kind, path) for kind in kinds for path in _inbox_files(inbox / kind)]
+
+
+def file_signature(path: Path) -> tuple[int, float] | None:
+    """(size, mtime), or None when the file is gone or cannot be looked at."""
+    try:
+        stat = path.stat()
+    except OSError:
+        return None
+    return stat.st_size, stat.st_mtime
+
+
+def is_settled(signature: tuple[int, float], settle_seconds: float, now: float) -> bool:
+    """Unchanged for `settle_seconds`: the modification time is that far in the past (a write
+    moves it, so the size cannot have changed since). The sensor and the inbox asset agree."""
+    return now - signature[1] >= settle_seconds
+
+
+@dataclass(frozen=True)
+class Settled:
+    ready: list[tuple[str, Path]]
+    changing: list[tuple[str, Path]]  # still being written: left for the next run
+
+
+def settle(
+    files: list[tuple[str, Path]],
+    settle_seconds: float = SETTLE_SECONDS,
+    *,
+    clock=time.time,
+    sleep=time.sleep,
+) -> Settled:
+    """Split `files` into those whose size and modification time have been stable for
+    `settle_seconds` and those still changing. A file modified within the interval is watched
+    until the interval has passed since its last change (at most `settle_seconds`): unchanged,
+    it is ready; changed, it waits for the next run (an export still downloading)."""
+    now = clock()
+    signatures = {path: file_signature(path) for _, path in files}
+    fresh = [
+        path
+        for path, sig in signatures.items()
+        if sig is not None and not is_settled(sig, settle_seconds, now)
+    ]
+    if fresh:
+        newest = max(signatures[path][1] for path in fresh)
+        sleep(min(settle_seconds, max(0.0, newest + settle_seconds - now)))
+    ready, changing = [], []
+    for kind, path in files:
+        before = signatures[path]
+        if path in fresh and file_signature(path) != before:
+            changing.append((kind, path))
+        else:
+            # gone or unreadable files go on to the load, which records why
+            ready.append((kind, path))
+    return Settled(ready, changing)
 
 
 def detect_format(path: Path, kind: str) -> tuple[CsvLayout, FileFormat]:
@@ -570,28 +647,48 @@ def _ledger(
     )
 
 
+# Most file systems allow 255 bytes per name: room for a counter and `.error.txt`.
+MAX_NAME_BYTES = 255
+
+
+def _fit(name: str, suffix: str) -> str:
+    """`name` + `suffix`, the name shortened (keeping its end: the extension, the stamp) when
+    the whole would be longer than a file name may be."""
+    room = MAX_NAME_BYTES - len(suffix.encode())
+    if len(name.encode()) <= room:
+        return name + suffix
+    tail = name[-40:]
+    head = name.encode()[: room - len(tail.encode()) - 3].decode(errors="ignore")
+    return f"{head}...{tail}{suffix}"
+
+
 def reject_file(path: Path, kind_dir: Path, reason: str) -> Path:
-    """Move a file to `_rejected/` beside a `.error.txt`; never overwrite an earlier rejection."""
+    """Move a file to `_rejected/` beside a `.error.txt`; never overwrite an earlier rejection.
+
+    The error file is written first, so a file is never moved without its reason. A name too
+    long to take `.error.txt` gets a shortened error file name (the full name is inside)."""
     target_dir = kind_dir / REJECTED_DIR
     target_dir.mkdir(parents=True, exist_ok=True)
-    target = target_dir / path.name
+    target = target_dir / _fit(path.name, "")
     counter = 1
     while target.exists():
-        target = target_dir / f"{path.stem}.{counter}{path.suffix}"
+        target = target_dir / _fit(path.stem, f".{counter}{path.suffix}")
         counter += 1
-    shutil.move(str(path), target)
-    (target_dir / f"{target.name}.error.txt").write_text(
+    (target_dir / _fit(target.name, ".error.txt")).write_text(
         f"{path.name} was not loaded.\n\n{reason}\n", encoding="utf-8"
     )
+    shutil.move(str(path), target)
     return target
 
 
 def _already_seen(con: duckdb.DuckDBPyConnection, path: Path, stat) -> bool:
+    """The ledger has this very file (path, size, mtime): loaded, a duplicate, forgotten (it
+    loads again only when dropped again), or refused where it could not be moved aside."""
     return bool(
         con.execute(
             """select 1 from ops.ingested_files
                where file_path = ? and file_size = ? and file_mtime = ?
-                 and status in ('loaded', 'duplicate')""",
+                 and status in ('loaded', 'duplicate', 'forgotten', 'rejected')""",
             [str(path), stat.st_size, stat.st_mtime],
         ).fetchone()
     )
@@ -610,7 +707,7 @@ def _record_duplicate(con, path: Path, kind: str, sha: str, stat, seen: list[tup
         stat=stat,
         error=f"same content already loaded as {original}",
     )
-    log.info("%s: duplicate of %s, nothing loaded", path.name, original)
+    log.info("%s: duplicate of %s, nothing loaded", shown(path.name), shown(original))
     return LoadResult(path, kind, "duplicate", duplicate_of=original)
 
 
@@ -628,9 +725,49 @@ def load_file(
     date-named folder below it); `date_order` is `settings.date_order`. An unchanged file already
     in the ledger (same path, size and mtime) is skipped unread. A new one is hashed on a second
     thread while DuckDB streams it into its own table; content already loaded under another name
-    is dropped again and recorded as a duplicate."""
+    is dropped again and recorded as a duplicate.
+
+    A file that vanishes while it is read is `vanished` (nothing recorded: it is gone); one that
+    cannot be read (permissions) is `unreadable`, recorded once in the ledger, and tried again on
+    every run. Neither fails the run; any other error (a full disk) does."""
     ensure_ops_tables(con)
     kind_dir = kind_dir or path.parent
+    try:
+        return _load_file(con, path, kind, kind_dir, date_order)
+    except (FileNotFoundError, PermissionError, duckdb.IOException) as error:
+        if isinstance(error, duckdb.IOException) and path.exists() and os.access(path, os.R_OK):
+            raise
+        if not path.exists():
+            log.warning("%s vanished before it was read: skipped", shown(path.name))
+            return LoadResult(
+                path, kind, "vanished", error="the file disappeared while it was read"
+            )
+        reason = f"cannot be read: {getattr(error, 'strerror', None) or error}"
+        _record_unreadable(con, path, kind, reason)
+        log.warning("%s %s: skipped, tried again on the next run", shown(path.name), reason)
+        return LoadResult(path, kind, "unreadable", error=reason)
+
+
+def _record_unreadable(con, path: Path, kind: str, reason: str) -> None:
+    signature = file_signature(path)
+    size, mtime = signature if signature else (None, None)
+    known = con.execute(
+        """select 1 from ops.ingested_files where status = 'unreadable' and file_path = ?
+           and file_size is not distinct from ? and file_mtime is not distinct from ?""",
+        [str(path), size, mtime],
+    ).fetchone()
+    if not known:
+        con.execute(
+            """insert into ops.ingested_files (file_name, file_path, file_size, file_mtime, kind,
+               status, error, loaded_at) values (?, ?, ?, ?, ?, 'unreadable', ?,
+               now() at time zone 'UTC')""",
+            [path.name, str(path), size, mtime, kind, reason],
+        )
+
+
+def _load_file(
+    con: duckdb.DuckDBPyConnection, path: Path, kind: str, kind_dir: Path, date_order: str
+) -> LoadResult:
     stat = path.stat()
     if _already_seen(con, path, stat):
         return LoadResult(path, kind, "skipped")
@@ -739,15 +876,29 @@ def load_file(
             if any(status == "loaded" for _, status in seen):
                 return _record_duplicate(con, path, kind, sha, stat, seen)
             reason = str(error)
-            moved = reject_file(path, kind_dir, reason)
-            _ledger(con, sha=sha, path=moved, kind=kind, status="rejected", error=reason[:2000])
-            log.warning("%s rejected: %s", path.name, reason.splitlines()[0] if reason else "")
+            try:
+                moved, kept = reject_file(path, kind_dir, reason), None
+            except (PermissionError, FileNotFoundError, IsADirectoryError) as move_error:
+                # left in place: recorded with its size and mtime, so it is not read again
+                # until it changes
+                moved, kept = path, stat
+                reason += (
+                    f"\n(it could not be moved to {REJECTED_DIR}/: {move_error.strerror}; it "
+                    "stays where it is and is not read again until it changes)"
+                )
+            _ledger(
+                con, sha=sha, path=moved, kind=kind, status="rejected", error=reason[:2000],
+                stat=kept,
+            )  # fmt: skip
+            log.warning(
+                "%s rejected: %s", shown(path.name), reason.splitlines()[0] if reason else ""
+            )
             return LoadResult(path, kind, "rejected", error=reason)
     if counts.rejected:
-        log.warning("%s: %d row(s) left out:\n%s", path.name, counts.rejected, report)
+        log.warning("%s: %d row(s) left out:\n%s", shown(path.name), counts.rejected, report)
     log.info(
         "%s: %d rows from %s (%s, snapshot %s from the %s)",
-        path.name,
+        shown(path.name),
         counts.loaded,
         fmt.source,
         site,
@@ -766,3 +917,69 @@ def load_file(
         report,
         snapshot_date_source=snapshot_source,
     )
+
+
+@dataclass(frozen=True)
+class Forgotten:
+    file_name: str
+    file_sha256: str
+    raw_table: str
+    rows: int
+
+
+def forget(con: duckdb.DuckDBPyConnection, file: str) -> Forgotten:
+    """`linkokr forget FILE|SHA256`: take a loaded file's rows out of `raw` (sources.md, section
+    6). The ledger keeps its rows as `forgotten`; the file, if still in the inbox, is not read
+    again unless it changes; the same bytes dropped again load again. The next dbt build is a
+    full refresh, so the marts lose the rows too. Raises ValueError when nothing (or more than
+    one file) matches."""
+    ensure_ops_tables(con)
+    wanted = file.strip()
+    is_hash = re.fullmatch(r"[0-9a-fA-F]{8,64}", wanted) is not None
+    rows = con.execute(
+        """select file_sha256, file_name, file_path, load_id, raw_table, rows_loaded
+           from ops.ingested_files
+           where status = 'loaded'
+             and (starts_with(file_sha256, ?) or file_name = ? or file_path = ?)""",
+        [wanted.lower() if is_hash else "\x00", Path(wanted).name, str(Path(wanted).resolve())],
+    ).fetchall()
+    if not rows:
+        others = con.execute(
+            """select status, count(*) from ops.ingested_files
+               where starts_with(file_sha256, ?) or file_name = ? group by status""",
+            [wanted.lower() if is_hash else "\x00", Path(wanted).name],
+        ).fetchall()
+        known = ", ".join(f"{n} {status}" for status, n in others)
+        raise ValueError(
+            f"no loaded file matches {shown(wanted)!r}"
+            + (f" (the ledger has it only as: {known})" if known else "")
+            + "; `select file_name, file_sha256, status from ops.ingested_files` lists them"
+        )
+    if len({row[0] for row in rows}) > 1:
+        listed = "\n".join(f"  {row[0]}  {shown(row[2])}" for row in rows)
+        raise ValueError(
+            f"{shown(wanted)!r} matches several loaded files; give the SHA-256:\n{listed}"
+        )
+    sha, name, _, load_id, raw_table, loaded_rows = rows[0]
+    con.execute("begin transaction")
+    try:
+        con.execute(
+            """update ops.ingested_files
+               set status = 'forgotten', forgotten_at = now() at time zone 'UTC'
+               where file_sha256 = ? and status in ('loaded', 'duplicate')""",
+            [sha],
+        )
+        con.execute("delete from ops.rejected_rows where load_id = ?", [load_id])
+        con.execute(
+            "insert into ops.full_refresh_requests values (?, now() at time zone 'UTC')",
+            [f"forgot {name} ({sha})"],
+        )
+        if raw_table:
+            refresh_file_view(con, raw_table)
+            con.execute(f"drop table if exists {_file_table(raw_table, load_id)}")
+        con.execute("commit")
+    except BaseException:
+        con.execute("rollback")
+        raise
+    log.info("forgot %s (%s): %d rows out of raw.%s", shown(name), sha, loaded_rows, raw_table)
+    return Forgotten(name, sha, raw_table, loaded_rows or 0)

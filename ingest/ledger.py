@@ -10,7 +10,7 @@ import duckdb
 OPS_DDL = (
     "create schema if not exists ops",
     """create table if not exists ops.ingested_files (
-        file_sha256 varchar not null,
+        file_sha256 varchar,
         file_name varchar not null,
         file_path varchar,
         file_size bigint,
@@ -38,6 +38,12 @@ OPS_DDL = (
         value varchar,
         reason varchar not null
     )""",
+    # dbt's incremental models keep what they built: after a file was forgotten, the next build
+    # is a full refresh (the dbt asset reads and clears this)
+    """create table if not exists ops.full_refresh_requests (
+        reason varchar not null,
+        requested_at timestamp not null
+    )""",
     """create table if not exists ops.api_pulls (
         source varchar not null,
         subject varchar not null,
@@ -55,6 +61,8 @@ def ensure_ops_tables(con: duckdb.DuckDBPyConnection) -> None:
     for statement in OPS_DDL:
         con.execute(statement)
     # size and mtime let an unchanged file be skipped without reading it again
+    # a file that cannot be read has no hash (status `unreadable`); older ledgers required one
+    con.execute("alter table ops.ingested_files alter column file_sha256 drop not null")
     for column, kind in (
         ("file_size", "bigint"),
         ("file_mtime", "double"),
@@ -67,6 +75,8 @@ def ensure_ops_tables(con: duckdb.DuckDBPyConnection) -> None:
         ("column_formats", "varchar"),
         # where snapshot_date came from: file_name, folder_name or modified_time
         ("snapshot_date_source", "varchar"),
+        # when `linkokr forget` took the file's rows out (status forgotten)
+        ("forgotten_at", "timestamp"),
     ):
         con.execute(f"alter table ops.ingested_files add column if not exists {column} {kind}")
 

@@ -25,7 +25,8 @@ from orchestration.defs.ga4.checks import build_ga4_checks
 from orchestration.defs.ga4.resources import Ga4Resource
 from orchestration.defs.gsc.assets import build_gsc_asset
 from orchestration.defs.gsc.resources import GscResource
-from orchestration.defs.inbox.assets import build_inbox_asset
+from orchestration.defs.inbox.assets import build_inbox_asset, configured_domains
+from orchestration.defs.inbox.checks import build_held_out_check
 from orchestration.defs.inbox.sensors import INBOX_JOB, build_inbox_sensor
 from orchestration.defs.okrs.alerts import key_result_alerts
 from orchestration.defs.okrs.checks import build_key_result_checks
@@ -52,7 +53,7 @@ def build_definitions(paths: Paths, environ: Mapping[str, str] | None = None) ->
     state_dir = paths.home / ".linkokr" / "dbt"
     project = dbt_project(state_dir)
 
-    inbox_asset = build_inbox_asset(paths.inbox, config.settings.date_order)
+    inbox_asset = build_inbox_asset(paths.inbox, config)
     assets = [
         build_config_asset(config, str(paths.config)),
         inbox_asset,
@@ -77,10 +78,11 @@ def build_definitions(paths: Paths, environ: Mapping[str, str] | None = None) ->
         asset_checks=[
             *build_key_result_checks(config),
             *build_ga4_checks(config),
+            build_held_out_check(configured_domains(config)),
             backlink_snapshots_fresh,
         ],
         jobs=[daily, inbox_job],
-        sensors=[build_inbox_sensor(paths.inbox, inbox_job)],
+        sensors=[build_inbox_sensor(paths.inbox, inbox_job, config.settings.inbox_settle_seconds)],
         schedules=[build_daily_schedule(daily, config.settings.lookback_days)],
         resources={
             "warehouse": warehouse_resource(paths.warehouse),

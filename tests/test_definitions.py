@@ -3,6 +3,7 @@
 import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import dagster as dg
@@ -99,8 +100,18 @@ def test_inbox_sensor_requests_a_run_for_new_files_only_without_opening_the_ware
     drop = paths.inbox / "backlinks" / "acme-outdoor.com-backlinks_2026-05-01.csv"
     drop.parent.mkdir(parents=True)
     drop.write_text("Page ascore,Source url,Target url\n1,https://a.org/,https://acme.com/\n")
+
+    def settled(*paths):
+        # written a minute ago: past the settle interval, as a finished download is
+        for path in paths:
+            os.utime(path, (time.time() - 60, time.time() - 60))
+
     with dg.instance_for_test() as instance:
-        context = dg.build_sensor_context(instance=instance)
+        # just written (it may still be downloading): not seen until it stops changing
+        fresh = sensor.evaluate_tick(dg.build_sensor_context(instance=instance))
+        assert fresh.run_requests == []
+        settled(drop)
+        context = dg.build_sensor_context(instance=instance, cursor=fresh.cursor)
         first = sensor.evaluate_tick(context)
         assert len(first.run_requests) == 1
         again = sensor.evaluate_tick(
@@ -109,6 +120,7 @@ def test_inbox_sensor_requests_a_run_for_new_files_only_without_opening_the_ware
         assert again.run_requests == [] and "no new files" in again.skip_message
         (drop.parent / ".hidden.csv").write_text("x")
         (drop.parent / "second_2026-05-02.csv").write_text("y")
+        settled(drop.parent / ".hidden.csv", drop.parent / "second_2026-05-02.csv")
         third = sensor.evaluate_tick(
             dg.build_sensor_context(instance=instance, cursor=again.cursor)
         )

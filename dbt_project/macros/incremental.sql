@@ -69,3 +69,33 @@
 {% macro relation_has_column(relation, column_name) -%}
     {{ return(column_name in (adapter.get_columns_in_relation(relation) | map(attribute='name') | list)) }}
 {%- endmacro %}
+
+
+{#- Sites in linkokr.yml with no row in the model's table yet: a domain just added to the config
+    (its files were loaded earlier, held out of the marts while it was unconfigured) or a site
+    whose data was never there. An incremental run takes their rows whatever their load time, so
+    adding a domain brings its files in without dropping them again. A condition on `site`,
+    with the sites as literals (like the bounds above, so it reaches the scans). -#}
+{% macro sites_new_to_this() -%}
+    {%- if not execute -%}
+        false
+    {%- else -%}
+        {%- set rows = run_query(
+            "select site from " ~ ref('stg_config__sites')
+            ~ " except select site from " ~ this
+        ) -%}
+        {%- set sites = rows.columns[0].values() | list -%}
+        {%- if sites | length == 0 -%}
+            false
+        {%- else -%}
+            site in ({%- for site in sites -%}'{{ site | replace("'", "''") }}'{{ ", " if not loop.last }}{%- endfor -%})
+        {%- endif -%}
+    {%- endif -%}
+{%- endmacro %}
+
+
+{#- Post-hook of an incremental mart: the rows of a site no longer in linkokr.yml go (a full build
+    keeps only configured sites anyway). -#}
+{% macro delete_unconfigured_sites() -%}
+    delete from {{ this }} where site not in (select site from {{ ref('stg_config__sites') }})
+{%- endmacro %}

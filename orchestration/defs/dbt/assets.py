@@ -10,7 +10,9 @@ from typing import Any
 
 import dagster as dg
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, DbtProject, dbt_assets
+from dagster_duckdb import DuckDBResource
 
+from ingest.ledger import ensure_ops_tables
 from orchestration.resources import RANGE_START_TAG, WAREHOUSE_POOL
 
 DBT_PROJECT_DIR = Path(__file__).resolve().parents[3] / "dbt_project"
@@ -69,11 +71,14 @@ def build_dbt_assets(project: DbtProject, state_dir: Path) -> dg.AssetsDefinitio
         dagster_dbt_translator=LinkokrDbtTranslator(),
         pool=WAREHOUSE_POOL,
     )
-    def linkokr_dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource):
+    def linkokr_dbt_models(
+        context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: DuckDBResource
+    ):
         """`dbt build`: staging views, intermediate and mart tables, and their data tests.
 
         Unit tests check the SQL, not the data: they run in `make test` (tests/test_dbt_unit.py),
-        not every morning, as dbt recommends for production runs."""
+        not every morning, as dbt recommends for production runs. After `linkokr forget`, the
+        build is a full refresh: incremental models keep what they built, forgotten rows too."""
         args = [
             "build",
             "--exclude-resource-type",
@@ -81,6 +86,14 @@ def build_dbt_assets(project: DbtProject, state_dir: Path) -> dg.AssetsDefinitio
             "--log-path",
             str(state_dir / "logs"),
         ]
+        with warehouse.get_connection() as con:
+            ensure_ops_tables(con)
+            requests = con.execute(
+                "select reason, requested_at from ops.full_refresh_requests"
+            ).fetchall()
+        if requests:
+            context.log.info("full refresh: %s", "; ".join(reason for reason, _ in requests)[:1000])
+            args.append("--full-refresh")
         # A backfill re-reads its whole range in the incremental facts, not just the lookback.
         backfill_start = context.run.tags.get(RANGE_START_TAG)
         if backfill_start:
@@ -92,5 +105,11 @@ def build_dbt_assets(project: DbtProject, state_dir: Path) -> dg.AssetsDefinitio
             target_path=state_dir / "build",
         )
         yield from invocation.stream()
+        if requests:
+            with warehouse.get_connection() as con:
+                con.execute(
+                    "delete from ops.full_refresh_requests where requested_at <= ?",
+                    [max(requested_at for _, requested_at in requests)],
+                )
 
     return linkokr_dbt_models

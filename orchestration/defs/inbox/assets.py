@@ -1,8 +1,11 @@
-"""Inbox files -> `raw`: backlink exports, rank-tracker exports and domain metrics (sources.md).
+"""Inbox files -> `raw`: backlink exports, rank-tracker exports, domain metrics and GA4 report
+downloads (sources.md).
 
-Drop a vendor export into `inbox/<kind>/`; the next materialization loads every file it has not
-seen (by content hash), moves unparseable ones to `_rejected/` with a reason, and records each in
-`ops.ingested_files`.
+Drop a vendor export into `inbox/<kind>/` (or a date-named folder below it); the next
+materialization loads every file it has not seen (by content hash), moves unparseable ones to
+`_rejected/` with a reason, and records each in `ops.ingested_files`. A file still being written
+waits for the next run. The run summary (what became of each file) is in the metadata of
+`ops/ingested_files`, and `linkokr run` prints it.
 """
 
 from collections import Counter
@@ -11,11 +14,15 @@ from pathlib import Path
 import dagster as dg
 from dagster_duckdb import DuckDBResource
 
+from ingest import run_summary
+from ingest.config import LinkokrConfig
 from ingest.formats import FORMATS_BY_KIND
-from ingest.inbox import ensure_raw_tables, load_file, scan_inbox
+from ingest.inbox import ensure_raw_tables, load_file, scan_inbox, settle, shown
 from orchestration.resources import WAREHOUSE_POOL
 
 RAW_TABLES = sorted({fmt.table for formats in FORMATS_BY_KIND.values() for fmt in formats})
+LEDGER_KEY = dg.AssetKey(["ops", "ingested_files"])
+RUN_SUMMARY = "run_summary"  # the metadata key `linkokr run` prints
 TABLE_DOCS = {
     "backlinks_ahrefs": "Ahrefs backlink exports (UTF-16 TAB or UTF-8; current and legacy). "
     "[Ahrefs export docs](https://help.ahrefs.com/en/articles/72658-how-do-i-export-backlinks)",
@@ -25,7 +32,7 @@ TABLE_DOCS = {
     "rankings_tracker": "Rank-tracker exports (Semrush Position Tracking, SE Ranking, Ahrefs "
     "Rank Tracker, AccuRanker, generic long files), reshaped to keyword, date, position, URL.",
     "gsc_export": "Search Console UI exports (zips of Queries, Pages, Dates... in any locale): "
-    "period aggregates, kept in staging only.",
+    "period aggregates.",
     "domain_metrics": "Domain authority observations (`date, domain, metric, value`) and the "
     "Ahrefs Domain Rating history export.",
     "traffic_ga4_export": "GA4 UI exports of landing-page traffic, the offline fallback for the "
@@ -33,7 +40,17 @@ TABLE_DOCS = {
 }
 
 
-def build_inbox_asset(inbox: Path, date_order: str = "auto") -> dg.AssetsDefinition:
+def configured_domains(config: LinkokrConfig) -> list[str]:
+    """Every site and competitor linkokr.yml names: the domains whose files reach the marts."""
+    return sorted(
+        {s.domain for s in config.sites} | {c for s in config.sites for c in s.competitors}
+    )
+
+
+def build_inbox_asset(inbox: Path, config: LinkokrConfig) -> dg.AssetsDefinition:
+    date_order = config.settings.date_order
+    settle_seconds = config.settings.inbox_settle_seconds
+    domains = configured_domains(config)
     specs = [
         dg.AssetSpec(
             ["raw", table],
@@ -45,7 +62,7 @@ def build_inbox_asset(inbox: Path, date_order: str = "auto") -> dg.AssetsDefinit
     ]
     specs.append(
         dg.AssetSpec(
-            ["ops", "ingested_files"],
+            LEDGER_KEY,
             group_name="inbox",
             kinds={"duckdb"},
             description="The ledger of inbox files: one row per file seen, with its status.",
@@ -54,16 +71,23 @@ def build_inbox_asset(inbox: Path, date_order: str = "auto") -> dg.AssetsDefinit
 
     @dg.multi_asset(name="inbox_files", specs=specs, pool=WAREHOUSE_POOL)
     def inbox_files(context: dg.AssetExecutionContext, warehouse: DuckDBResource):
-        """Load every new file under the inbox (`backlinks/`, `rankings/`, `domain_metrics/`)."""
-        files = scan_inbox(inbox, kinds=FORMATS_BY_KIND)
+        """Load every new file under the inbox (`backlinks/`, `rankings/`, `domain_metrics/`,
+        `traffic/`), once it has stopped changing."""
+        found = settle(scan_inbox(inbox, kinds=FORMATS_BY_KIND), settle_seconds)
+        for kind, path in found.changing:
+            context.log.info(
+                "%s/%s is still being written: left for the next run", kind, shown(path.name)
+            )
+        files = found.ready
         context.log.info("inbox %s: %d files to check", inbox, len(files))
         rows_by_table: Counter[str] = Counter()
         statuses: Counter[str] = Counter()
-        rejected: list[str] = []
+        results = []
         with warehouse.get_connection() as con:
             ensure_raw_tables(con)
             for number, (kind, path) in enumerate(files, start=1):
                 result = load_file(con, path, kind, kind_dir=inbox / kind, date_order=date_order)
+                results.append(result)
                 statuses[result.status] += 1
                 if result.status == "loaded":
                     table = next(
@@ -75,34 +99,46 @@ def build_inbox_asset(inbox: Path, date_order: str = "auto") -> dg.AssetsDefinit
                         number,
                         len(files),
                         kind,
-                        path.name,
+                        shown(path.name),
                         result.rows_loaded,
                         result.source,
                         result.site,
                         result.snapshot_date,
                     )
                 elif result.status == "rejected":
-                    rejected.append(f"{kind}/{path.name}: {result.error}")
-                    context.log.warning("rejected %s/%s: %s", kind, path.name, result.error)
+                    context.log.warning(
+                        "rejected %s/%s: %s", kind, shown(path.name), shown(result.error)
+                    )
             ledger = con.execute(
                 "select status, count(*) from ops.ingested_files group by status order by status"
             ).fetchall()
+        fates = run_summary.fates(results, domains, inbox=inbox, changing=found.changing)
+        for fate in fates:
+            if fate.fate == "held out":
+                context.log.warning("held out %s: %s", fate.file, fate.detail)
+        context.log.info(run_summary.as_text(fates, statuses["skipped"]))
         for table in RAW_TABLES:
             yield dg.MaterializeResult(
                 asset_key=["raw", table],
                 metadata={"rows_loaded_this_run": dg.MetadataValue.int(rows_by_table[table])},
             )
-        summary = "\n".join(f"- {line}" for line in rejected) or "none"
         yield dg.MaterializeResult(
-            asset_key=["ops", "ingested_files"],
+            asset_key=LEDGER_KEY,
             metadata={
                 "files_checked": dg.MetadataValue.int(len(files)),
                 **{f"files_{status}": dg.MetadataValue.int(n) for status, n in statuses.items()},
+                "files_still_being_written": dg.MetadataValue.int(len(found.changing)),
+                "run_summary_table": dg.MetadataValue.md(run_summary.as_markdown(fates)),
+                RUN_SUMMARY: dg.MetadataValue.json(
+                    {
+                        "files": [fate.as_dict() for fate in fates],
+                        "already_loaded": statuses["skipped"],
+                    }
+                ),
                 "ledger": dg.MetadataValue.md(
                     "| status | files |\n|---|---|\n"
                     + "\n".join(f"| {status} | {n} |" for status, n in ledger)
                 ),
-                "rejected": dg.MetadataValue.md(summary),
             },
         )
 

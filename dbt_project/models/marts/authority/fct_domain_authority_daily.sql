@@ -4,6 +4,8 @@ with
 observations as (
     select site, metric_date, metric, arg_max(value, loaded_at) as value
     from {{ ref('stg_domain_metrics__observations') }}
+    -- only sites and competitors in linkokr.yml
+    where site in (select site from {{ ref('stg_config__sites') }})
     group by site, metric_date, metric
 ),
 

@@ -16,7 +16,7 @@
     materialized='incremental',
     incremental_strategy='delete+insert',
     unique_key=['site', 'backlink_id'],
-    post_hook="""
+    post_hook=["""
         update {{ this }} as backlinks
         set latest_snapshot_date = latest_snapshot.latest_snapshot_date,
             is_live = backlinks.first_seen_date <= latest_snapshot.latest_snapshot_date
@@ -29,7 +29,7 @@
         ) as latest_snapshot
         where latest_snapshot.site = backlinks.site
           and latest_snapshot.latest_snapshot_date is distinct from backlinks.latest_snapshot_date
-    """,
+    """, "{{ delete_unconfigured_sites() }}"],
 ) }}
 with
 
@@ -147,7 +147,10 @@ classified as (
             as is_relevant,
         latest_snapshot.latest_snapshot_date,
     from with_life
-    left join rules using (site)
+    -- only sites and competitors in linkokr.yml: a file for any other domain stays in raw (a WARN
+    -- check names it); once the config names the domain its rules are new, and every link of it
+    -- is classified on the next run
+    inner join rules using (site)
     left join latest_snapshot using (site)
 )
 
@@ -186,7 +189,8 @@ select
             then 'tier_1'
         when is_followed and authority_score >= {{ var('tier_2_min_authority') }} then 'tier_2'
         when (is_followed and authority_score >= {{ var('tier_3_min_authority') }})
-            or (is_nofollow and authority_score >= {{ var('tier_3_nofollow_min_authority') }})
+            -- not followed: nofollow, ugc or sponsored alike
+            or (not is_followed and authority_score >= {{ var('tier_3_nofollow_min_authority') }})
             then 'tier_3'
         else 'tier_4'
     end as quality_tier,

@@ -6,16 +6,23 @@
     materialized='incremental',
     incremental_strategy='delete+insert',
     unique_key=['site', 'source', 'keyword', 'date'],
+    post_hook="{{ delete_unconfigured_sites() }}",
 ) }}
 -- depends_on: {{ ref('stg_config__settings') }}
 
 with
 
+-- Only sites and competitors in linkokr.yml: a file for any other domain stays in raw (a WARN
+-- check names it) until the config names the domain.
+configured as (
+    select site from {{ ref('stg_config__sites') }}
+),
+
 tracker as (
     select * from {{ ref('stg_rankings__tracker') }}
-    where site is not null and ranking_date is not null
+    where site in (select site from configured) and ranking_date is not null
     {% if is_incremental() %}
-      and {{ loaded_since_last_build('ranking_date') }}
+      and ({{ loaded_since_last_build('ranking_date') }} or {{ sites_new_to_this() }})
     {% endif %}
 ),
 
@@ -47,9 +54,9 @@ tracked as (
 -- pages. Its keywords carry the rank tracker's tags (okrs.md).
 search_console as (
     select * from {{ ref('stg_gsc__search_analytics') }}
-    where site is not null
+    where site in (select site from configured)
     {% if is_incremental() %}
-      and {{ loaded_since_last_build('ranking_date') }}
+      and ({{ loaded_since_last_build('ranking_date') }} or {{ sites_new_to_this() }})
     {% endif %}
 ),
 

@@ -3,8 +3,10 @@
     materialized='incremental',
     incremental_strategy='delete+insert',
     unique_key=['site', 'source', 'date'],
+    post_hook="{{ delete_unconfigured_sites() }}",
 ) }}
 -- depends_on: {{ ref('stg_config__settings') }}
+-- depends_on: {{ ref('stg_config__sites') }}
 
 with
 
@@ -13,10 +15,10 @@ rankings as (
     select * from {{ ref('fct_keyword_rankings_daily') }}
     where ranking_page is not null and position is not null
     {% if is_incremental() %}
-      and (site, source, date) in (
+      and ((site, source, date) in (
           select distinct site, source, date from {{ ref('fct_keyword_rankings_daily') }}
           where {{ loaded_since_last_build('date') }}
-      )
+      ) or {{ sites_new_to_this() }})
     {% endif %}
 )
 

@@ -6,6 +6,7 @@
     materialized='incremental',
     incremental_strategy='delete+insert',
     unique_key=['site', 'date'],
+    post_hook="{{ delete_unconfigured_sites() }}",
 ) }}
 -- depends_on: {{ ref('stg_config__settings') }}
 
@@ -24,8 +25,10 @@ exported as (
     select site, page, traffic_date, channel_group, sessions, engaged_sessions, key_events,
            transactions, revenue, is_other_row, 'ga4_export' as source,
     from {{ ref('stg_traffic__ga4_export') }}
+    -- only sites and competitors in linkokr.yml (the API's rows come from configured properties)
+    where site in (select site from {{ ref('stg_config__sites') }})
     {% if is_incremental() %}
-    where traffic_date >= {{ incremental_window_start('date') }}
+    and (traffic_date >= {{ incremental_window_start('date') }} or {{ sites_new_to_this() }})
     {% endif %}
     -- a day exported twice: the latest file wins
     qualify loaded_at = max(loaded_at) over (partition by site, traffic_date)
