@@ -18,9 +18,12 @@ from ingest.rankings import (
     combine_search_console_export,
     has_se_ranking_date_columns,
     has_semrush_date_columns,
+    is_search_console_member,
+    refuse_search_console_member,
     reshape_se_ranking,
     reshape_semrush_position_tracking,
 )
+from ingest.traffic_files import GA4_DOWNLOAD_COLUMNS, reshape_ga4_download
 
 
 @dataclass(frozen=True)
@@ -405,7 +408,21 @@ RANKING_FORMATS = (
             "impressions": "number",
             "ctr": "percent",
             "position": "number",
+            "period_start": "date",
+            "period_end": "date",
         },
+    ),
+    # One report of a Search Console export dropped without its zip (`Queries.csv`): recognised
+    # only to be refused with what to do, since its period is in the zip's other files.
+    FileFormat(
+        "gsc_ui_export_member",
+        "gsc",
+        "rankings",
+        "gsc_export",
+        {column: [] for column in GSC_COMBINED_COLUMNS},
+        required=["report"],
+        header_test=is_search_console_member,
+        reshape=refuse_search_console_member,
     ),
 )
 
@@ -469,29 +486,22 @@ AHREFS_DR_API = replace(
 API_FORMATS = (AHREFS_API, SEMRUSH_API, AHREFS_DR_API)
 
 
-# GA4 UI exports dropped in `traffic/` (the offline fallback for the Data API): comment lines
-# starting with `#` precede the header, which the header search skips.
+# GA4 report downloads dropped in `traffic/` (the offline fallback for the Data API): a `#`
+# preamble with the date range precedes the header, which the header search skips. The reshape
+# dates each row (ingest.traffic_files) and refuses a multi-day report without a Date column.
+# The site is the Hostname column's domain, else the domain in the file name.
 TRAFFIC_FORMATS = (
     FileFormat(
         "ga4_export",
         "ga4_export",
         "traffic",
         "traffic_ga4_export",
-        {
-            "traffic_date": ["Date"],
-            "host_name": ["Hostname", "Host name"],
-            "landing_page": ["Landing page + query string", "Landing page"],
-            "channel_group": ["Session default channel group", "Default channel group"],
-            "sessions": ["Sessions"],
-            "engaged_sessions": ["Engaged sessions"],
-            "key_events": ["Key events", "Conversions"],
-            "transactions": ["Transactions", "Ecommerce purchases"],
-            "revenue": ["Purchase revenue", "Total revenue"],
-        },
+        GA4_DOWNLOAD_COLUMNS,
         required=["traffic_date", "landing_page", "sessions"],
         signature=["Sessions"],
         site_column="host_name",
-        site_from_name=True,
+        site_required=True,
+        reshape=reshape_ga4_download,
         types={
             "traffic_date": "date",
             **{

@@ -1,6 +1,8 @@
 -- Search Console UI exports: period aggregates per query, page, day, country, device or search
--- appearance. The period is the first to last day of the export's Dates (Chart) report. These
--- rows stay here: they have no date per query, so they never enter the daily rank facts.
+-- appearance. The period is the explicit date range of the export's Filters.csv, else the first
+-- to last day of its Dates (Chart) report (the loader refuses a zip with neither). These rows
+-- have no date per query, so they never enter the daily rank facts; fct_search_console_periods
+-- keeps them per period.
 with
 
 source as (
@@ -28,6 +30,10 @@ renamed as (
         -- `6.47%` -> 0.0647; empty on a day without impressions
         {{ parse_number('source.ctr') }} / 100 as ctr,
         {{ parse_number('source.position') }} as position,
+        {{ parse_date('source.period_start') }} as filter_period_start,
+        {{ parse_date('source.period_end') }} as filter_period_end,
+        nullif(trim(source.search_type), '') as search_type,
+        nullif(trim(source.filters), '') as filters,
         source.member as export_file,
         source._snapshot_date as snapshot_date,
         source._file as file_name,
@@ -38,7 +44,7 @@ renamed as (
     left join files on source._file_sha256 = files.file_sha256
 ),
 
-periods as (
+date_report_periods as (
     select
         file_sha256,
         min(report_date) as period_start,
@@ -50,11 +56,16 @@ periods as (
 
 with_period as (
     select
-        renamed.*,
-        periods.period_start,
-        periods.period_end,
+        renamed.* exclude (filter_period_start, filter_period_end),
+        -- the range the user chose covers the aggregates even when its last days had no data
+        coalesce(renamed.filter_period_start, date_report_periods.period_start) as period_start,
+        coalesce(renamed.filter_period_end, date_report_periods.period_end) as period_end,
+        case
+            when renamed.filter_period_start is not null then 'filters'
+            when date_report_periods.period_start is not null then 'dates'
+        end as period_source,
     from renamed
-    left join periods on renamed.file_sha256 = periods.file_sha256
+    left join date_report_periods on renamed.file_sha256 = date_report_periods.file_sha256
 )
 
 select * from with_period
