@@ -53,7 +53,10 @@ log = logging.getLogger(__name__)
 REJECTED_DIR = "_rejected"
 FILES_SCHEMA = "raw_files"
 LOAD_ID = re.compile(r"^[0-9a-f]{32}$")
-DOMAIN_IN_NAME = re.compile(r"(?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?\.)+[a-z]{2,}")
+# Runs of characters a domain can hold; a domain ends where one of them does, or at a `-`, `_`
+# or `.` (`acme.com-backlinks.csv`, `acme.co.uk_export.csv`).
+NAME_TOKEN = re.compile(r"[a-z0-9][a-z0-9.-]*")
+DOMAIN_END = re.compile(r"(?<=[a-z])(?=[-.]|$)")
 # The file's fault, so it goes to _rejected/. Anything else (a full disk, a bug) fails the load
 # and leaves the file in place to be retried.
 FILE_PROBLEMS = (
@@ -418,10 +421,19 @@ def ensure_raw_tables(con: duckdb.DuckDBPyConnection) -> list[str]:
 
 
 def site_from_name(name: str) -> str | None:
-    """The registrable domain of the first domain-like token in a file name (`acme.com-...csv`)."""
-    for match in DOMAIN_IN_NAME.finditer(name.lower()):
-        if has_public_suffix(match[0]):
-            return registrable_domain(match[0].removeprefix("www."))
+    """The registrable domain of the first domain in a file name (`acme.com-backlinks.csv`,
+    `ga4_acme.co.uk-landing-pages.csv`): the longest head of a name token that ends a label and
+    has a public suffix (`acme.com-landing-pages.csv` is not a domain, `acme.com` is)."""
+    # `.zip` and friends are top-level domains too: the extension is not part of the name
+    stem = re.sub(r"(\.(csv|tsv|txt|zip|xlsx?))+$", "", name.lower())
+    for token in NAME_TOKEN.finditer(stem):
+        text = token[0]
+        heads = [text[: end.start()] for end in DOMAIN_END.finditer(text)]
+        for head in sorted(heads, key=len, reverse=True):
+            if "." in head and not head.startswith("-") and has_public_suffix(head):
+                domain = registrable_domain(head.removeprefix("www."))
+                if domain:
+                    return domain
     return None
 
 

@@ -4,8 +4,10 @@ with
 observations as (
     select site, metric_date, metric, arg_max(value, loaded_at) as value
     from {{ ref('stg_domain_metrics__observations') }}
-    -- only sites and competitors in linkokr.yml
+    -- only sites and competitors in linkokr.yml, and the four authority metrics (a row with any
+    -- other metric name stays in staging, where a WARN test names it)
     where site in (select site from {{ ref('stg_config__sites') }})
+      and metric in ('ahrefs_dr', 'moz_da', 'semrush_as', 'majestic_tf')
     group by site, metric_date, metric
 ),
 
