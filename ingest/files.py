@@ -163,9 +163,17 @@ def find_header(
         if best:
             break
     if best is None:
-        first = next((line for line in lines if line.strip()), "")
+        # the first line that could be a header: below a `#` preamble (GA4), not blank
+        number, first = next(
+            (
+                (n, line)
+                for n, line in enumerate(lines)
+                if line.strip() and not line.startswith("#")
+            ),
+            next(((n, line) for n, line in enumerate(lines) if line.strip()), (0, "")),
+        )
         raise FileRejected(
-            f"line 1: unknown header, no known vendor format matches: {first[:200]!r}"
+            f"line {number + 1}: unknown header, no known vendor format matches: {first[:200]!r}"
         )
     number, delimiter, cells = best
     return CsvLayout(

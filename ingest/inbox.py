@@ -845,10 +845,11 @@ def _load_file(
                 if site is None and fmt.site_required:
                     site = site_from_name(path.name)
                     if site is None:
+                        column = (fmt.columns.get(fmt.site_column) or [fmt.site_column])[0]
                         raise FileRejected(
-                            f"cannot tell which site the file is for: no {fmt.site_column} "
-                            "values with a domain, and no domain in the file name "
-                            "(name it like acme.com-rankings.csv)"
+                            f"cannot tell which site the file is for: no {column} values with "
+                            "a domain, and no domain in the file name (name it like "
+                            f"acme.com-{kind}.csv)"
                         )
                 report = "\n".join(counts.samples) or None
                 # The file becomes visible (ledger row + view over its table) in one commit.

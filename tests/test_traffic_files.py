@@ -179,11 +179,6 @@ def test_a_french_preamble_dates_a_single_day_download(tmp_path, con):
     assert raw_rows(con, path.name)[0][:2] == ("2026-11-14", "/tents/")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="ingest/files.find_header names the first non-empty line (the `#` rule) when no "
-    "header matches; it should name the first line below the `#` preamble",
-)
 def test_an_unknown_header_below_a_preamble_is_named_in_the_reason(tmp_path, con):
     text = preamble("20261114", "20261114") + "Seite,Sitzungen\r\n/zelte/,12\r\n"
     result = load_file(con, write(tmp_path, "acme.com-seiten.csv", text), "traffic")

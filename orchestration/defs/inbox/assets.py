@@ -31,12 +31,14 @@ TABLE_DOCS = {
     "backlinks_moz": "Moz Link Explorer exports.",
     "rankings_tracker": "Rank-tracker exports (Semrush Position Tracking, SE Ranking, Ahrefs "
     "Rank Tracker, AccuRanker, generic long files), reshaped to keyword, date, position, URL.",
-    "gsc_export": "Search Console UI exports (zips of Queries, Pages, Dates... in any locale): "
-    "period aggregates.",
+    "gsc_export": "Search Console UI exports (the Performance report's zip as downloaded, any "
+    "UI language, compare mode's current period): period aggregates per query, page, country, "
+    "device; they reach `marts.fct_search_console_periods`.",
     "domain_metrics": "Domain authority observations (`date, domain, metric, value`) and the "
     "Ahrefs Domain Rating history export.",
-    "traffic_ga4_export": "GA4 UI exports of landing-page traffic, the offline fallback for the "
-    "Data API (an API-pulled day wins over an exported one).",
+    "traffic_ga4_export": "GA4 report downloads of landing-page traffic (with a Date dimension, "
+    "or one day per file), the offline fallback for the Data API (an API-pulled day wins over "
+    "an exported one).",
 }
 
 
