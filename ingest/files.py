@@ -58,13 +58,16 @@ def normalize_header(name: str) -> str:
 
 @dataclass(frozen=True)
 class FileScan:
-    """One streamed pass over a file's bytes: its SHA-256 and how many lines it can hold at most
+    """One streamed pass over a file's bytes: its SHA-256, how many lines it can hold at most
     (its 0x0A bytes, plus a last line without one): what a load should yield, so a short load is
     noticed without a second read. Exact for UTF-8; a UTF-16 file's count also takes in
-    characters with a 0x0A byte (U+300A, U+0A05, ...), see `utf16_lines`."""
+    characters with a 0x0A byte (U+300A, U+0A05, ...), see `utf16_lines`. `utf8_valid` is false
+    for a file whose first bytes read as UTF-8 but later ones do not (a Windows-1252 re-save
+    whose first accented letter comes after a few kB)."""
 
     sha256: str
     max_lines: int
+    utf8_valid: bool = True
 
 
 def scan_file(path: Path) -> FileScan:
@@ -73,14 +76,31 @@ def scan_file(path: Path) -> FileScan:
     last = b""
     buffer = bytearray(1 << 20)
     view = memoryview(buffer)
+    utf8_valid = True
     with path.open("rb") as handle:
+        try:
+            checking = detect_encoding(handle.read(4096)) == "utf-8"
+        except FileRejected:
+            checking = False  # not UTF-8 from the start: transcoded as a whole
+        handle.seek(0)
+        utf8 = codecs.getincrementaldecoder("utf-8")()
         while size := handle.readinto(buffer):
             digest.update(view[:size])
             newlines += buffer.count(b"\n", 0, size)
             last = (last + bytes(view[max(size - 2, 0) : size]))[-2:]
+            if checking:
+                try:
+                    utf8.decode(view[:size])
+                except UnicodeDecodeError:
+                    checking = utf8_valid = False
+        if checking:
+            try:
+                utf8.decode(b"", final=True)
+            except UnicodeDecodeError:
+                utf8_valid = False
     # A last line without a newline (UTF-8 `0A` or UTF-16 `0A 00`) is still a line.
     unterminated = last and not last.endswith(b"\n") and last != b"\n\x00"
-    return FileScan(digest.hexdigest(), newlines + (1 if unterminated else 0))
+    return FileScan(digest.hexdigest(), newlines + (1 if unterminated else 0), utf8_valid)
 
 
 def utf16_lines(path: Path) -> int:

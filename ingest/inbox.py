@@ -199,8 +199,9 @@ def detect_format(path: Path, kind: str) -> tuple[CsvLayout, FileFormat]:
 
 
 @contextmanager
-def readable_copy(path: Path) -> Iterator[Path]:
-    """The CSV DuckDB should read: zips extracted, non-UTF encodings transcoded (streamed).
+def readable_copy(path: Path, *, transcode: bool = False) -> Iterator[Path]:
+    """The CSV DuckDB should read: zips extracted, non-UTF encodings transcoded (streamed;
+    `transcode`: whatever the first bytes say).
 
     A zip holds one CSV, or several that one of `ZIP_BUNDLES` combines into one (a Search
     Console export)."""
@@ -225,6 +226,11 @@ def readable_copy(path: Path) -> Iterator[Path]:
                             shutil.copyfileobj(src, dst, TRANSCODE_CHUNK)
             except zipfile.BadZipFile as error:
                 raise FileRejected(f"not a readable zip file: {error}") from None
+            # a re-saved export inside a zip is as likely to be Windows-1252 as a loose one
+            extracted = [
+                _as_utf(member, Path(tmp) / "utf8", transcode=not scan_file(member).utf8_valid)
+                for member in extracted
+            ]
             if len(extracted) == 1:
                 current = extracted[0]
             else:
@@ -232,19 +238,36 @@ def readable_copy(path: Path) -> Iterator[Path]:
                 current = next((c for c in bundled if c is not None), None)
                 if current is None:
                     raise FileRejected(f"zip must hold exactly one CSV file, found {len(members)}")
-        try:
-            detect_encoding(current.open("rb").read(4096))
-        except FileRejected:
-            # Windows-1252 is what Excel writes on most Western machines; DuckDB cannot read it
-            # (its encodings extension cannot be downloaded here), so transcode in chunks.
-            transcoded = Path(tmp) / (current.stem + ".utf8.csv")
-            with (
-                current.open("r", encoding="cp1252", errors="replace", newline="") as src,
-                transcoded.open("w", encoding="utf-8", newline="") as dst,
-            ):
-                shutil.copyfileobj(src, dst, TRANSCODE_CHUNK)
-            current = transcoded
+        current = _as_utf(current, Path(tmp) / "utf8", transcode=transcode and current == path)
         yield current
+
+
+def _as_utf(path: Path, folder: Path, *, transcode: bool = False) -> Path:
+    """`path` if DuckDB can read it (UTF-8 or UTF-16), else a UTF-8 copy of it, transcoded from
+    Windows-1252 in chunks: what Excel writes on most Western machines ("CSV"), and what DuckDB
+    cannot read (its encodings extension cannot be downloaded here). Bytes Windows-1252 does not
+    define refuse the file rather than turning into something else. `transcode`: the file's
+    first bytes read as UTF-8 but later ones do not (an `é` after the first few kB)."""
+    if not transcode:
+        try:
+            detect_encoding(path.open("rb").read(4096))
+            return path
+        except FileRejected:
+            pass
+    folder.mkdir(parents=True, exist_ok=True)
+    transcoded = folder / path.name
+    try:
+        with (
+            path.open("r", encoding="cp1252", newline="") as src,
+            transcoded.open("w", encoding="utf-8", newline="") as dst,
+        ):
+            shutil.copyfileobj(src, dst, TRANSCODE_CHUNK)
+    except UnicodeDecodeError as error:
+        raise FileRejected(
+            f"{path.name}: not UTF-8, UTF-16 or Windows-1252 (byte "
+            f"0x{error.object[error.start]:02x} is none of them): save it again as CSV UTF-8"
+        ) from None
+    return transcoded
 
 
 def ensure_raw_table(con: duckdb.DuckDBPyConnection, fmt: FileFormat) -> None:
@@ -778,7 +801,12 @@ def _record_unreadable(con, path: Path, kind: str, reason: str) -> None:
 
 
 def _load_file(
-    con: duckdb.DuckDBPyConnection, path: Path, kind: str, kind_dir: Path, date_order: str
+    con: duckdb.DuckDBPyConnection,
+    path: Path,
+    kind: str,
+    kind_dir: Path,
+    date_order: str,
+    transcode: bool = False,
 ) -> LoadResult:
     stat = path.stat()
     if _already_seen(con, path, stat):
@@ -796,7 +824,7 @@ def _load_file(
 
         target = None
         try:
-            with readable_copy(path) as readable:
+            with readable_copy(path, transcode=transcode) as readable:
                 layout, fmt = detect_format(readable, kind)
                 snapshot, snapshot_source = snapshot_date_of(path, root=kind_dir)
                 load_id = uuid.uuid4().hex
@@ -809,6 +837,10 @@ def _load_file(
                     con.execute(f"drop table {target}")
                     return _record_duplicate(con, path, kind, sha, stat, seen)
                 scan = scanning.result() if readable == path else scan_file(readable)
+                if readable == path and not scan.utf8_valid:
+                    # UTF-8 at first, Windows-1252 further down: read it again, transcoded
+                    con.execute(f"drop table {target}")
+                    return _load_file(con, path, kind, kind_dir, date_order, transcode=True)
                 rows_per_line = shaped.rows_per_line if shaped else 1
 
                 def expected_rows(lines: int) -> int:

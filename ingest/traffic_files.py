@@ -46,7 +46,9 @@ END_LABELS = ("End date", "Date de fin", "Enddatum", "Fecha de finalización")
 # A totals row repeats the table's sums under a label in its first column; loaded, it would be a
 # landing page called "Grand total" with the whole site's traffic.
 TOTALS_LABELS = ("grand total", "totals", "total", "gesamtsumme", "total général", "total general")
-PREAMBLE_DATE = re.compile(r"^#\s*(?P<label>[^:]+?)\s*:\s*(?P<value>\d{8})\s*$")
+# A spreadsheet re-save pads the line with delimiters to the table's width (`# End date:
+# 20261114,,,,`) and may quote it.
+PREAMBLE_DATE = re.compile(r'^"?#\s*(?P<label>[^:]+?)\s*:\s*(?P<value>\d{8})\s*"?\s*[,;\t]*\s*$')
 
 
 @dataclass(frozen=True)
@@ -76,7 +78,7 @@ def read_preamble(layout: CsvLayout) -> Preamble:
             found[which] = datetime.strptime(match["value"], "%Y%m%d").date()
         except ValueError:
             continue
-    has_preamble = any(line.lstrip().startswith("#") for line in lines)
+    has_preamble = any(line.lstrip().lstrip('"').startswith("#") for line in lines)
     return Preamble(has_preamble, found.get("start"), found.get("end"))
 
 

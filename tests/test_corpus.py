@@ -9,7 +9,7 @@ page-day, the variant's marts must hold exactly the original's values.
 """
 
 import os
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 
 import duckdb
@@ -24,7 +24,13 @@ from tests.corpus import VARIANTS, inventory, rebrand, rebrand_name, resave, var
 SITE, RIVAL = "acme-outdoor.com", "rival-gear.com"
 # Semrush names carry no date: the file's modification time is its snapshot date
 MTIME = datetime(2026, 4, 18, 12, 0).timestamp()
-MARTS = ("dim_sites", "fct_backlinks", "fct_keyword_rankings_daily")
+MARTS = (
+    "dim_sites",
+    "fct_backlinks",
+    "fct_keyword_rankings_daily",
+    "fct_page_traffic_daily",
+    "fct_search_console_periods",
+)
 
 
 def domains(variant_id: str | None) -> tuple[str, str]:
@@ -92,9 +98,9 @@ def LOADED_FORMATS_FILES() -> list:  # noqa: N802
     return [f for f in inventory() if f.expect == "load" and f.format_id in LOADED_FORMATS]
 
 
-# the formats the pipeline reads daily values from (GA4 and Search Console files are period or
-# traffic data: their own tests)
 LOADED_FORMATS = {
+    "ga4_export",
+    "gsc_ui_export",
     "ahrefs_current",
     "ahrefs_legacy",
     "semrush",
@@ -171,6 +177,51 @@ def test_the_originals_fill_the_marts(corpus_warehouse):
     }
     assert any(row[3] is None for row in original_rankings)  # not ranking
     assert any((row[5] or 0) >= 1000 for row in original_rankings)  # thousands separators
+
+
+def traffic(con, variant_id: str | None) -> list[tuple]:
+    """Per landing page, day and channel: sessions, engaged sessions, key events, revenue."""
+    own, original = domains(variant_id)[0], SITE
+    return con.execute(
+        """select replace(page, ?, ?), date, channel_group, sessions, engaged_sessions,
+                  key_events, transactions, revenue
+           from marts.fct_page_traffic_daily where site = ?
+           order by all""",
+        [own, original, own],
+    ).fetchall()
+
+
+def search_console(con, variant_id: str | None) -> list[tuple]:
+    """Per period and query, page, country or device: clicks, impressions, CTR, position."""
+    own, original = domains(variant_id)[0], SITE
+    return con.execute(
+        """select period_start, period_end, dimension, replace(value, ?, ?), clicks,
+                  impressions, round(ctr, 6), round(position, 6)
+           from marts.fct_search_console_periods where site = ?
+           order by all""",
+        [own, original, own],
+    ).fetchall()
+
+
+def test_the_original_downloads_fill_the_traffic_and_search_console_marts(corpus_warehouse):
+    _, con = corpus_warehouse
+    days = {row[1] for row in traffic(con, None)}
+    assert len(days) == 14 and any(row[7] and row[7] != int(row[7]) for row in traffic(con, None))
+    periods = {(row[0], row[1]) for row in search_console(con, None)}
+    assert periods == {(date(2026, 11, 8), date(2026, 11, 14))}
+    assert {row[2] for row in search_console(con, None)} >= {"query", "page"}
+
+
+@pytest.mark.parametrize("variant", [v.id for v in VARIANTS])
+def test_a_re_save_holds_the_originals_traffic_per_page_and_day(corpus_warehouse, variant):
+    _, con = corpus_warehouse
+    assert traffic(con, variant) == traffic(con, None)
+
+
+@pytest.mark.parametrize("variant", [v.id for v in VARIANTS])
+def test_a_re_save_holds_the_originals_search_console_periods(corpus_warehouse, variant):
+    _, con = corpus_warehouse
+    assert search_console(con, variant) == search_console(con, None)
 
 
 @pytest.mark.parametrize("variant", [v.id for v in VARIANTS])

@@ -223,3 +223,23 @@ def test_forget_takes_a_files_rows_out_and_the_same_bytes_load_again(tmp_path, c
     assert forget(con, sha[:12]).file_name == right.name
     with pytest.raises(ValueError, match="no loaded file matches"):
         forget(con, right.name)
+
+
+def test_a_windows_1252_file_whose_first_accent_comes_late_loads_every_row(tmp_path, con):
+    # ASCII for the first few kB, as an Excel "CSV" re-save of a long export often is
+    header = "Page ascore,Source url,Target url,Anchor,First seen,Last seen\r\n"
+    rows = [
+        f"10,https://s{i}.example.org/,https://acme.com/,tents,2026-03-01,2026-04-30"
+        for i in range(200)
+    ]
+    rows.append(
+        "12,https://late.example.org/,https://acme.com/,tentes légères,2026-03-01,2026-04-30"
+    )
+    path = tmp_path / "backlinks" / "acme.com-backlinks_2026-05-01.csv"
+    path.parent.mkdir(parents=True)
+    path.write_bytes((header + "\r\n".join(rows) + "\r\n").encode("cp1252"))
+    result = load_file(con, path, "backlinks")
+    assert (result.status, result.rows_loaded, result.rows_rejected) == ("loaded", 201, 0)
+    assert con.execute(
+        "select anchor from raw.backlinks_semrush where source_url like '%late%'"
+    ).fetchall() == [("tentes légères",)]
