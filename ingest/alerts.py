@@ -97,9 +97,11 @@ class StatusChange:
 
 @dataclass
 class AlertRun:
-    """What one run did: changes seen, key results recorded for the first time, alerts."""
+    """What one run did: key results read, changes seen, key results recorded for the first time,
+    alerts."""
 
     changes: list[StatusChange] = field(default_factory=list)
+    key_results: int = 0
     first_seen: int = 0
     new_alerts: int = 0
     delivered: int = 0
@@ -188,11 +190,15 @@ def detect_changes(con: duckdb.DuckDBPyConnection, now: datetime | None = None) 
             _supersede(con, kr_id, now)
         for change, payload in queued:
             _queue_alert(con, change, payload, now)
-        con.executemany(
-            """insert or replace into ops.key_result_status (kr_id, status, date, value, seen_at)
-               values (?, ?, ?, ?, ?)""",
-            [[row["kr_id"], row["status"], row["date"], row["value"], now] for row in latest],
-        )
+        # A config without key results (sites only, the first one a user writes) has nothing to
+        # record, and DuckDB refuses an executemany without rows.
+        if latest:
+            con.executemany(
+                """insert or replace into ops.key_result_status
+                       (kr_id, status, date, value, seen_at)
+                   values (?, ?, ?, ?, ?)""",
+                [[row["kr_id"], row["status"], row["date"], row["value"], now] for row in latest],
+            )
         # A key result removed from the config is forgotten: if it comes back, it starts afresh.
         for kr_id in gone:
             con.execute("delete from ops.key_result_status where kr_id = ?", [kr_id])
@@ -201,6 +207,7 @@ def detect_changes(con: duckdb.DuckDBPyConnection, now: datetime | None = None) 
         con.execute("rollback")
         raise
     run.new_alerts = len(queued)
+    run.key_results = len(latest)
     return run
 
 

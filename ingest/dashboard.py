@@ -3,12 +3,14 @@
 It reads the OKR marts (`dim_key_results`, `fct_key_result_progress`) and the attribution mart
 (`fct_attribution_by_tier`) and renders, per objective, each key result's progress against its
 expected pace, its status, a daily trend line and the forecast; the key results that are behind
-or missed are listed first. Charts are Plotly figures; plotly.js is inlined once, so the page
-opens from disk with no network (a marketing lead may read it on a train).
+or missed are listed first. While the config has no key result yet, the page says what to add.
+Charts are Plotly figures; plotly.js is inlined once, so the page opens from disk with no network
+(a marketing lead may read it on a train).
 """
 
 from __future__ import annotations
 
+import calendar
 import html
 import logging
 import os
@@ -24,6 +26,8 @@ import plotly.graph_objects as go
 import plotly.io as pio
 import plotly.offline
 from plotly.subplots import make_subplots
+
+from ingest.config import ADD_KEY_RESULTS_HINT
 
 log = logging.getLogger(__name__)
 
@@ -117,12 +121,16 @@ def build_dashboard(con: duckdb.DuckDBPyConnection, today: date | None = None) -
     today = today or date.today()
     key_results = read_key_results(con)
     attribution = read_attribution(con)
-    sections = [
-        _header(key_results, today),
-        _exceptions_panel(key_results),
-        *(_objective_section(group) for group in _by_objective(key_results)),
-        _attribution_section(attribution),
-    ]
+    if key_results:
+        sites = sorted({kr.site for kr in key_results})
+        okrs = [
+            _exceptions_panel(key_results),
+            *(_objective_section(group) for group in _by_objective(key_results)),
+        ]
+    else:
+        sites = read_own_sites(con)
+        okrs = [_empty_state(sites, today)]
+    sections = [_header(key_results, sites, today), *okrs, _attribution_section(attribution)]
     body = "\n".join(sections)
     return PAGE.format(
         title="Link-building OKRs",
@@ -230,6 +238,16 @@ def read_key_results(con: duckdb.DuckDBPyConnection) -> list[KeyResult]:
     return key_results
 
 
+def read_own_sites(con: duckdb.DuckDBPyConnection) -> list[str]:
+    """The own sites (not competitors) of `marts.dim_sites`; none before dbt has built it."""
+    if not _columns(con, "marts", "dim_sites"):
+        return []
+    rows = con.execute(
+        "select site from marts.dim_sites where not coalesce(is_competitor, false) order by site"
+    ).fetchall()
+    return [row[0] for row in rows]
+
+
 def read_attribution(con: duckdb.DuckDBPyConnection) -> list[dict]:
     """Rows of `marts.fct_attribution_by_tier`; none when the mart is not built (yet)."""
     if not _columns(con, "marts", "fct_attribution_by_tier"):
@@ -301,8 +319,7 @@ def _by_objective(key_results: Iterable[KeyResult]) -> list[list[KeyResult]]:
     return list(groups.values())
 
 
-def _header(key_results: list[KeyResult], today: date) -> str:
-    sites = sorted({kr.site for kr in key_results})
+def _header(key_results: list[KeyResult], sites: list[str], today: date) -> str:
     data_through = max(
         (kr.latest["date"] for kr in key_results if kr.latest and kr.latest["value"] is not None),
         default=None,
@@ -322,6 +339,34 @@ def _header(key_results: list[KeyResult], today: date) -> str:
   <p class="sub">As of {today.isoformat()}{through} · {len(key_results)} key results</p>
   <div class="chips">{chips}</div>
 </header>"""
+
+
+def _empty_state(sites: list[str], today: date) -> str:
+    """What the page says while the config has sites but no key result: what to add, rather than
+    an empty grid of cards."""
+    return f"""<section id="no-key-results" class="panel empty" data-empty-state="no-key-results">
+  <h2>No key results yet</h2>
+  <p>No key results in linkokr.yml yet: {_e(ADD_KEY_RESULTS_HINT)}, then run
+  <code>linkokr run</code>. For example:</p>
+  <pre>{_e(key_result_example(sites[0] if sites else "example.com", today))}</pre>
+</section>"""
+
+
+def key_result_example(site: str, today: date) -> str:
+    """The smallest objective that gives a key-result card: one site, this quarter."""
+    last_month = 3 * ((today.month - 1) // 3) + 3
+    start = date(today.year, last_month - 2, 1)
+    end = date(today.year, last_month, calendar.monthrange(today.year, last_month)[1])
+    return f"""sites:
+  - domain: {site}
+    objectives:
+      - id: authority
+        title: Build domain authority
+        period: {{start: {start.isoformat()}, end: {end.isoformat()}}}
+        key_results:
+          - id: referring-domains
+            metric: referring_domains
+            target: 1000"""
 
 
 def _exceptions_panel(key_results: list[KeyResult]) -> str:
@@ -655,6 +700,9 @@ h3 { font-size: 15px; margin: 0; }
 .nochart { height: 80px; display: flex; align-items: center; justify-content: center;
   color: #57606a; background: #f6f8fa; border-radius: 6px; margin-top: 8px; }
 .nodata { color: #57606a; background: #f6f8fa; border-radius: 6px; padding: 16px; }
+.empty { border-left: 6px solid #8c959f; }
+.empty pre { background: #f6f8fa; border-radius: 6px; padding: 12px 16px; overflow-x: auto;
+  font-size: 12.5px; }
 .attribution-site h3 { margin-top: 12px; }
 table.links { border-collapse: collapse; margin-top: 8px; font-size: 12.5px; }
 table.links th, table.links td { border: 1px solid #d0d7de; padding: 3px 10px;

@@ -103,9 +103,20 @@ def _open_for_reading(paths: Paths):
 
 
 def scoreboard(paths: Paths, on: date | None = None) -> list[dict]:
-    """Each key result's row on `on` (its latest row on or before that day), else its latest row."""
+    """Each key result's row on `on` (its latest row on or before that day), else its latest row.
+
+    Exits with a one-line message when the warehouse or its key-result marts are not built yet."""
     con = _open_for_reading(paths)
     try:
+        built = con.execute(
+            """select count(*) from information_schema.tables
+               where table_schema = 'marts'
+                 and table_name in ('fct_key_result_progress', 'dim_key_results')"""
+        ).fetchone()[0]
+        if built < 2:
+            raise SystemExit(
+                "linkokr: the key-result marts are not built yet: run `linkokr run` first"
+            )
         rows = con.execute(
             f"""
             select {", ".join("p." + c for c in STATUS_COLUMNS)}, d.title
@@ -177,11 +188,32 @@ def print_scoreboard(rows: list[dict], fmt: str, out=None) -> None:
 
 
 def cmd_status(args: argparse.Namespace) -> int:
-    rows = scoreboard(Paths.from_env(), args.date)
-    if not rows:
-        print("linkokr: no key results in the warehouse yet", file=sys.stderr)
+    """The scoreboard; 0 when it is shown, even empty (a config with sites only), 1 when there is
+    nothing to show yet: no warehouse, no marts, or key results the marts have not built."""
+    paths = Paths.from_env()
+    rows = scoreboard(paths, args.date)
+    if rows:
+        print_scoreboard(rows, args.format)
+        return 0
+    if args.date and scoreboard(paths):
+        print_scoreboard(rows, args.format)
+        print(f"linkokr: no key result has a row on or before {args.date}", file=sys.stderr)
+        return 0
+    from ingest.config import ADD_KEY_RESULTS_HINT, load_config
+
+    configured = len(load_config(paths.config).key_results()) if paths.config.exists() else 0
+    if configured:
+        print(
+            f"linkokr: the key results of {paths.config.name} ({configured}) are not built yet: "
+            "run `linkokr run` first",
+            file=sys.stderr,
+        )
         return 1
     print_scoreboard(rows, args.format)
+    print(
+        f"linkokr: no key results in {paths.config.name} yet: {ADD_KEY_RESULTS_HINT}",
+        file=sys.stderr,
+    )
     return 0
 
 

@@ -286,6 +286,33 @@ def test_a_failed_delivery_is_recorded_and_retried_on_the_next_run(
     assert len(webhook.bodies) == 4
 
 
+def test_without_key_results_a_run_posts_nothing_even_an_undelivered_alert(
+    warehouse, webhook, monkeypatch
+):
+    """A config cut down to its sites: no error, no POST. The statuses of the key results that
+    left, and the alert still waiting for one of them, are dropped rather than sent."""
+    run(warehouse, monkeypatch, webhook.url)
+    set_latest(warehouse, "authority.links", "missed")
+    webhook.status = 500
+    run(warehouse, monkeypatch, webhook.url)
+    posted = len(webhook.bodies)
+    assert posted == 3  # the missed alert, tried three times, waits for the next run
+    with duckdb.connect(str(warehouse)) as con:
+        con.execute("delete from marts.fct_key_result_progress")
+        con.execute("delete from marts.dim_key_results")
+    webhook.status = 200
+
+    for _ in range(2):  # the run that sees the key results gone, then a run with none at all
+        result, _ = run(warehouse, monkeypatch, webhook.url)
+        assert metadata(result)["key_results"] == 0
+        assert metadata(result)["pending"] == 0 and metadata(result)["delivered"] == 0
+
+    assert len(webhook.bodies) == posted
+    assert statuses(warehouse) == {}
+    (alert,) = alerts_table(warehouse)
+    assert alert["delivered"] is False and alert["superseded_at"] is not None
+
+
 def test_an_unreachable_webhook_never_fails_the_run(warehouse, monkeypatch):
     with ThreadingHTTPServer(("127.0.0.1", 0), BaseHTTPRequestHandler) as closed:
         port = closed.server_port

@@ -5,7 +5,9 @@ from the demo warehouse in headless Chromium (Debian's `chromium` and `chromium-
 saves a full-page screenshot to /tmp/okr_dashboard.png.
 """
 
+import html
 import json
+import re
 import shutil
 from datetime import date
 from html.parser import HTMLParser
@@ -119,6 +121,33 @@ def test_attribution_panel_waits_for_the_mart_then_draws_the_chart():
     assert attribution_state() == "chart"
     assert 'id="attribution-acme-com"' in page
     assert "12 (10) · 9 d" in page  # links (complete) · median days to a rank improvement
+
+
+def test_without_key_results_the_page_says_what_to_add(tmp_path):
+    con = duckdb.connect()
+    small_warehouse(con)
+    con.execute("delete from marts.fct_key_result_progress")
+    con.execute("delete from marts.dim_key_results")
+    con.execute(
+        """create table marts.dim_sites as
+           select * from (values ('acme.com', false), ('rival.com', true))
+               as t(site, is_competitor)"""
+    )
+    page = build_dashboard(con, today=date(2026, 11, 3))
+
+    assert 'data-empty-state="no-key-results"' in page and "No key results yet" in page
+    assert "No key results in linkokr.yml yet: add objectives with key_results" in page
+    assert "<h1>Link-building OKRs: acme.com</h1>" in page
+    assert "data-kr-id=" not in page and 'id="exceptions"' not in page
+    # The example on the page is a config a user can paste: one key result, this quarter.
+    example = re.search(r"<pre>(.*?)</pre>", page, re.DOTALL).group(1)
+    (tmp_path / "linkokr.yml").write_text(html.unescape(example), encoding="utf-8")
+    [kr] = load_config(tmp_path / "linkokr.yml").key_results()
+    assert (kr.site, kr.start_date, kr.end_date) == (
+        "acme.com",
+        date(2026, 10, 1),
+        date(2026, 12, 31),
+    )
 
 
 def test_write_replaces_the_page_without_leaving_temp_files(tmp_path):

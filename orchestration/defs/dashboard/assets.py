@@ -7,6 +7,7 @@ from pathlib import Path
 import dagster as dg
 from dagster_duckdb import DuckDBResource
 
+from ingest.config import ADD_KEY_RESULTS_HINT
 from ingest.dashboard import dashboard_path, read_key_results, write_dashboard
 from orchestration.resources import WAREHOUSE_POOL
 
@@ -44,10 +45,13 @@ def build_dashboard_asset(upstream: Iterable[dg.AssetsDefinition]) -> dg.AssetsD
             key_results = read_key_results(con)
         exceptions = [kr for kr in key_results if kr.status in ("behind", "missed")]
         context.log.info("OKR dashboard: %s", out_path.as_uri())
-        preview = (
-            "\n".join(f"- **{kr.status}** {kr.title} (`{kr.kr_id}`)" for kr in exceptions)
-            or "No key result is behind or missed."
-        )
+        if not key_results:
+            preview = f"No key results yet: {ADD_KEY_RESULTS_HINT}."
+        else:
+            preview = (
+                "\n".join(f"- **{kr.status}** {kr.title} (`{kr.kr_id}`)" for kr in exceptions)
+                or "No key result is behind or missed."
+            )
         return dg.MaterializeResult(
             metadata={
                 "path": dg.MetadataValue.path(str(out_path)),

@@ -40,7 +40,9 @@ def key_result_alerts(
     webhook = os.environ.get(WEBHOOK_ENV) or None
     with warehouse.get_connection() as con:
         run = run_alerts(con, webhook)
-    if not run.enabled:
+    if not run.key_results:
+        context.log.info("No key results in the config yet: nothing to alert on")
+    elif not run.enabled:
         context.log.info("Alerts are off: %s is not set; status changes are recorded", WEBHOOK_ENV)
     for change in run.changes:
         context.log.info(
@@ -62,6 +64,7 @@ def key_result_alerts(
     table = "\n".join(["| key result | was | now | alert |", "|---|---|---|---|", *rows])
     return dg.MaterializeResult(
         metadata={
+            "key_results": dg.MetadataValue.int(run.key_results),
             "changes": dg.MetadataValue.int(len(run.changes)),
             "first_seen": dg.MetadataValue.int(run.first_seen),
             "new_alerts": dg.MetadataValue.int(run.new_alerts),

@@ -71,8 +71,12 @@ def backlink_snapshots_fresh(warehouse: DuckDBResource) -> dg.AssetCheckResult:
             f"{len(stale)} backlink export(s) older than {limit} days "
             "(their links stay live until a newer snapshot of the same vendor): " + "; ".join(stale)
         )
-    else:
+    elif not without:
         description = f"Every own site's latest backlink snapshot is at most {limit} days old."
+    elif len(without) < len(snapshots):
+        description = f"Every latest backlink snapshot is at most {limit} days old."
+    else:
+        description = "Nothing to judge yet."
     if without:
         description += f" No backlink snapshot yet for: {', '.join(without)}."
     return dg.AssetCheckResult(
