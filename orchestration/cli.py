@@ -75,6 +75,9 @@ def run_pipeline(paths: Paths, start: date | None = None, end: date | None = Non
             instance=instance,
             raise_on_error=False,
         )
+    summary = _run_summary(result)
+    if summary:
+        print(summary, file=sys.stderr)
     failed = [event.step_key for event in result.all_events if event.is_step_failure]
     checks = [
         event.event_specific_data
@@ -91,6 +94,23 @@ def run_pipeline(paths: Paths, start: date | None = None, end: date | None = Non
         print(f"failed steps: {', '.join(sorted(set(failed)))}", file=sys.stderr)
         return 1
     return 0 if result.success else 1
+
+
+def _run_summary(result) -> str | None:
+    """The inbox asset's summary of this run's files, as text (None when it did not run)."""
+    from ingest import run_summary
+    from orchestration.defs.inbox.assets import LEDGER_KEY, RUN_SUMMARY
+
+    for event in result.all_events:
+        if not event.is_step_materialization:
+            continue
+        materialization = event.event_specific_data.materialization
+        if materialization.asset_key != LEDGER_KEY or RUN_SUMMARY not in materialization.metadata:
+            continue
+        data = materialization.metadata[RUN_SUMMARY].value
+        fates = [run_summary.FileFate(**fate) for fate in data["files"]]
+        return run_summary.as_text(fates, data.get("already_loaded", 0))
+    return None
 
 
 def _open_for_reading(paths: Paths):
@@ -221,6 +241,38 @@ def cmd_run(args: argparse.Namespace) -> int:
     return run_pipeline(Paths.from_env(), args.start, args.end)
 
 
+def cmd_forget(args: argparse.Namespace) -> int:
+    import duckdb
+
+    from ingest.inbox import forget, shown
+
+    paths = Paths.from_env()
+    if not paths.warehouse.exists():
+        print(f"linkokr: no warehouse at {paths.warehouse}: nothing was loaded", file=sys.stderr)
+        return 1
+    try:
+        con = duckdb.connect(str(paths.warehouse))
+    except duckdb.IOException as error:
+        print(
+            f"linkokr forget: the warehouse cannot be opened for writing ({error}); if a run is "
+            "going, try again when it has finished",
+            file=sys.stderr,
+        )
+        return 1
+    with con:
+        try:
+            gone = forget(con, args.file)
+        except ValueError as error:
+            print(f"linkokr forget: {error}", file=sys.stderr)
+            return 1
+    print(
+        f"forgot {shown(gone.file_name)} ({gone.file_sha256}): {gone.rows:,} rows out of "
+        f"raw.{gone.raw_table}; the next `linkokr run` rebuilds the marts without them. "
+        "The ledger keeps it as `forgotten`; drop the file again to load it again."
+    )
+    return 0
+
+
 def cmd_emulators(args: argparse.Namespace) -> int:
     from ingest.emulators.server import EmulatorServer
 
@@ -299,6 +351,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     status.add_argument("--date", type=_date, help="the scoreboard as of this day")
     status.add_argument("--format", choices=("table", "json", "csv"), default="table")
     status.set_defaults(func=cmd_status)
+
+    forget = sub.add_parser(
+        "forget", help="unload a loaded file: its rows leave raw now and the marts on the next run"
+    )
+    forget.add_argument(
+        "file", metavar="FILE|SHA256", help="the file (path or name) or its SHA-256"
+    )
+    forget.set_defaults(func=cmd_forget)
 
     emulators = sub.add_parser("emulators", help="serve the local API emulators")
     emulators.add_argument("--host", default="127.0.0.1")
