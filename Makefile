@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed-stamp
 DEMO_HOME ?= $(CURDIR)/.demo
 PYTEST_ARGS ?=
 
-.PHONY: demo test lint dev bench docs clean
+.PHONY: demo test check lint dev bench docs clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -24,6 +24,11 @@ lint: $(STAMP)
 
 test: lint
 	PATH=$(BIN):$$PATH $(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# The inner loop (under 2 minutes): lint and the `unit` tests (parsers, API clients against the
+# emulators, config, values), no dbt build and no pipeline run.
+check: lint
+	PATH=$(BIN):$$PATH $(BIN)/python -m pytest -m unit -q $(PYTEST_ARGS)
 
 # The Dagster UI on the demo data, with the emulators serving the API sources.
 dev: $(STAMP)

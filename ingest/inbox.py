@@ -115,6 +115,8 @@ def shown(name: object) -> str:
 def _inbox_files(folder: Path) -> Iterator[Path]:
     """Files under one inbox folder, in date-named (or any) subfolders too; dotfiles, symbolic
     links, `_rejected/` (and other `_` folders), partial downloads and lock files skipped."""
+    if not folder.is_dir():
+        return
     try:
         entries = sorted(folder.iterdir())
     except OSError as error:

@@ -24,6 +24,8 @@ from ingest.emulators import EmulatorServer
 from ingest.emulators.ahrefs import AhrefsEmulator
 from ingest.http import retry_after_seconds
 
+pytestmark = pytest.mark.unit
+
 TARGET = "acme.com"
 KEY = "ahrefs-test-key-5c1d9e"
 HEADER = [

@@ -18,6 +18,8 @@ from ingest.config import (
     write_config_tables,
 )
 
+pytestmark = pytest.mark.unit
+
 FIXTURES = Path(__file__).parent / "fixtures" / "config"
 REPO_CONFIG = Path(__file__).parents[1] / "linkokr.yml"
 

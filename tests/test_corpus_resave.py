@@ -27,6 +27,8 @@ from tests.corpus import (
 from tests.corpus.originals import build
 from tests.corpus.resave import decode, detect_delimiter
 
+pytestmark = pytest.mark.unit
+
 AHREFS = CORPUS_DIR / "backlinks" / "acme-outdoor.com-backlinks-subdomains_2026-04-18_15-44-46.csv"
 MOZ = CORPUS_DIR / "backlinks" / "acme-outdoor.com-moz-inbound-links_2026-04-18.csv"
 GSC_DE = CORPUS_DIR / "rankings" / "acme-outdoor.com-Leistung-in-der-Suche-2026-11-14.zip"

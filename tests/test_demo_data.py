@@ -18,6 +18,8 @@ import yaml
 
 from ingest.demo import DemoManifest, generate_demo
 
+pytestmark = pytest.mark.unit
+
 TODAY = dt.date(2026, 11, 6)
 DAYS = 180
 TOPICS = ("camping", "hiking", "tent", "outdoor")

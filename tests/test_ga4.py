@@ -19,6 +19,8 @@ from google.api_core import exceptions as google_exceptions
 from ingest.emulators import EmulatorServer
 from ingest.ga4 import fetch_day, make_client, write_day
 
+pytestmark = pytest.mark.unit
+
 PLAIN = "1001"
 FLAGGED = "1002"
 DAY = date(2026, 11, 1)

@@ -24,6 +24,8 @@ from ingest.emulators.gsc import GscEmulator, site_file_name
 from ingest.emulators.server import Request, Response
 from ingest.gsc import GscClient, GscError, query_path, write_day
 
+pytestmark = pytest.mark.unit
+
 SITE = "acme.test"
 SITE_URL = "sc-domain:acme.test"
 PREFIX_SITE_URL = "https://www.acme.test/"  # a URL-prefix property: slashes in the path segment

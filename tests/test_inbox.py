@@ -9,6 +9,8 @@ import pytest
 
 from ingest.inbox import ensure_raw_tables, load_file, scan_inbox
 
+pytestmark = pytest.mark.unit
+
 AHREFS_HEADER = [
     "Referring page title",
     "Referring page URL",

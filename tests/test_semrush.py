@@ -16,6 +16,8 @@ from ingest.emulators import EmulatorServer
 from ingest.emulators.semrush import SemrushEmulator
 from ingest.semrush import SemrushApiError, SemrushClient, write_backlinks
 
+pytestmark = pytest.mark.unit
+
 TARGET = "acme-outdoor.com"
 KEY = "semrush-test-key-81b2f7"
 HEADER = [

@@ -11,6 +11,8 @@ import pytest
 from ingest.inbox import ensure_raw_tables, load_file
 from tests.corpus import CORPUS_DIR
 
+pytestmark = pytest.mark.unit
+
 DAILY = "acme-outdoor.com-ga4-landing-page-daily_2026-11-01_2026-11-14.csv"
 ONE_DAY = "acme-outdoor.com-ga4-landing-page_2026-11-14.csv"
 WEEK = "acme-outdoor.com-ga4-landing-page-week_2026-11-01_2026-11-07.csv"

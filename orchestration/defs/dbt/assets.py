@@ -2,6 +2,7 @@
 checks. Asset keys mirror DuckDB relations (`["marts", "fct_backlinks"]`), and dbt sources map to
 the ingest assets that write them (`["raw", "backlinks_ahrefs"]`)."""
 
+import hashlib
 import json
 import sys
 from collections.abc import Mapping
@@ -40,28 +41,38 @@ def dbt_project(state_dir: Path) -> DbtProject:
     project = DbtProject(
         project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR, target_path=target
     )
-    if _manifest_is_stale(project):
+    fingerprint = target / "project.sha256"
+    current = _project_fingerprint()
+    stale = (
+        not project.manifest_path.exists()
+        or not fingerprint.exists()
+        or fingerprint.read_text() != current
+    )
+    if stale:
         # dbt parse needs no warehouse; the manifest is what @dbt_assets builds the graph from.
         dbt = DbtCliResource(project_dir=project, dbt_executable=dbt_executable())
         dbt.cli(
             ["parse", "--quiet", "--log-path", str(state_dir / "logs")], target_path=target
         ).wait()
+        fingerprint.write_text(current)
     return project
 
 
-def _manifest_is_stale(project: DbtProject) -> bool:
-    if not project.manifest_path.exists():
-        return True
-    built = project.manifest_path.stat().st_mtime
-    return (
-        any(
-            path.stat().st_mtime > built
-            for folder in ("models", "macros", "tests")
-            for path in (DBT_PROJECT_DIR / folder).rglob("*")
-            if path.is_file()
-        )
-        or (DBT_PROJECT_DIR / "dbt_project.yml").stat().st_mtime > built
+def _project_fingerprint() -> str:
+    """A hash of the dbt project's files as they are now. Compared with the one the manifest was
+    parsed from, not by modification times: a copied home (or an upgraded checkout) can hold a
+    manifest newer than the files yet parsed from other ones."""
+    digest = hashlib.sha256()
+    files = [DBT_PROJECT_DIR / "dbt_project.yml"] + sorted(
+        path
+        for folder in ("models", "macros", "tests")
+        for path in (DBT_PROJECT_DIR / folder).rglob("*")
+        if path.is_file()
     )
+    for path in files:
+        digest.update(str(path.relative_to(DBT_PROJECT_DIR)).encode() + b"\0")
+        digest.update(path.read_bytes() + b"\0")
+    return digest.hexdigest()
 
 
 def build_dbt_assets(project: DbtProject, state_dir: Path) -> dg.AssetsDefinition:
