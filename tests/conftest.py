@@ -42,6 +42,20 @@ def linkokr_home(tmp_path, monkeypatch) -> Path:
     return use_home(monkeypatch, home)
 
 
+@pytest.fixture
+def con():
+    """An empty in-memory warehouse with every raw relation and the ledger: what the inbox loads
+    into."""
+    import duckdb
+
+    from ingest.inbox import ensure_raw_tables
+
+    connection = duckdb.connect()
+    ensure_raw_tables(connection)
+    yield connection
+    connection.close()
+
+
 DEMO_DAYS = 120
 
 

@@ -4,10 +4,9 @@ import codecs
 import zipfile
 from pathlib import Path
 
-import duckdb
 import pytest
 
-from ingest.inbox import ensure_raw_tables, load_file, scan_inbox
+from ingest.inbox import load_file, scan_inbox
 
 pytestmark = pytest.mark.unit
 
@@ -77,14 +76,6 @@ def write_text(path: Path, text: str, encoding: str = "utf-8") -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_bytes(text.encode(encoding))
     return path
-
-
-@pytest.fixture
-def con():
-    connection = duckdb.connect()
-    ensure_raw_tables(connection)
-    yield connection
-    connection.close()
 
 
 def ledger(con) -> list[tuple]:

@@ -11,22 +11,13 @@ import threading
 import time
 from pathlib import Path
 
-import duckdb
 import pytest
 
-from ingest.inbox import ensure_raw_tables, forget, load_file, scan_inbox, settle, shown
+from ingest.inbox import forget, load_file, scan_inbox, settle, shown
 from tests.test_inbox import ahrefs_row, write_ahrefs_utf16
 
 pytestmark = pytest.mark.unit
 SITE = "https://acme.com/tents/"
-
-
-@pytest.fixture
-def con():
-    connection = duckdb.connect()
-    ensure_raw_tables(connection)
-    yield connection
-    connection.close()
 
 
 def export(path: Path, links: int = 3, *, age: float = 60) -> Path:

@@ -303,14 +303,6 @@ def test_search_console_export_in_german_with_decimal_commas(warehouse):
     ]
 
 
-@pytest.fixture
-def con():
-    connection = duckdb.connect()
-    ensure_raw_tables(connection)
-    yield connection
-    connection.close()
-
-
 def test_site_comes_from_the_file_name_when_no_url_names_it(tmp_path, con):
     path = write(
         tmp_path / "rankings" / "acme.com-rankings_2026-04-04.csv",

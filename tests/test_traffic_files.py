@@ -5,10 +5,9 @@ hand-written ones for totals rows and files without a usable date range."""
 import shutil
 from pathlib import Path
 
-import duckdb
 import pytest
 
-from ingest.inbox import ensure_raw_tables, load_file
+from ingest.inbox import load_file
 from tests.corpus import CORPUS_DIR
 
 pytestmark = pytest.mark.unit
@@ -31,14 +30,6 @@ def preamble(start: str, end: str) -> str:
         f"# End date: {end}\r\n"
         "\r\n"
     )
-
-
-@pytest.fixture
-def con():
-    connection = duckdb.connect()
-    ensure_raw_tables(connection)
-    yield connection
-    connection.close()
 
 
 def corpus_file(tmp_path: Path, name: str, as_name: str | None = None) -> Path:
