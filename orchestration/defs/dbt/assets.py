@@ -4,6 +4,8 @@ the ingest assets that write them (`["raw", "backlinks_ahrefs"]`)."""
 
 import hashlib
 import json
+import os
+import shutil
 import sys
 from collections.abc import Mapping
 from pathlib import Path
@@ -12,6 +14,7 @@ from typing import Any
 import dagster as dg
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, DbtProject, dbt_assets
 from dagster_duckdb import DuckDBResource
+from dbt.version import __version__ as dbt_version
 
 from ingest.ledger import ensure_ops_tables
 from orchestration.resources import RANGE_START_TAG, WAREHOUSE_POOL
@@ -36,33 +39,55 @@ def dbt_executable() -> str:
 
 
 def dbt_project(state_dir: Path) -> DbtProject:
-    """The dbt project, with its artifacts and logs kept outside the repo (under `state_dir`)."""
+    """The dbt project, with its artifacts and logs kept outside the repo (under `state_dir`).
+
+    Its manifest (what @dbt_assets builds the graph from) is parsed again only when the project's
+    files changed; a parse of the same files, made for another linkokr home, is reused from the
+    user's cache folder (a parse takes seconds, every new home would pay them)."""
     target = state_dir / "target"
     project = DbtProject(
         project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR, target_path=target
     )
     fingerprint = target / "project.sha256"
     current = _project_fingerprint()
-    stale = (
-        not project.manifest_path.exists()
-        or not fingerprint.exists()
-        or fingerprint.read_text() != current
-    )
-    if stale:
-        # dbt parse needs no warehouse; the manifest is what @dbt_assets builds the graph from.
+    if (
+        project.manifest_path.exists()
+        and fingerprint.exists()
+        and fingerprint.read_text() == current
+    ):
+        return project
+    cached = _manifest_cache() / current / "manifest.json"
+    target.mkdir(parents=True, exist_ok=True)
+    if cached.exists():
+        shutil.copyfile(cached, project.manifest_path)
+    else:
+        # dbt parse needs no warehouse
         dbt = DbtCliResource(project_dir=project, dbt_executable=dbt_executable())
         dbt.cli(
             ["parse", "--quiet", "--log-path", str(state_dir / "logs")], target_path=target
         ).wait()
-        fingerprint.write_text(current)
+        try:
+            cached.parent.mkdir(parents=True, exist_ok=True)
+            partial = cached.with_suffix(f".{os.getpid()}.tmp")
+            shutil.copyfile(project.manifest_path, partial)
+            partial.replace(cached)
+        except OSError:
+            pass  # no cache (a read-only home): the next new home parses again
+    fingerprint.write_text(current)
     return project
+
+
+def _manifest_cache() -> Path:
+    root = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(root) / "linkokr" / "dbt-manifests"
 
 
 def _project_fingerprint() -> str:
     """A hash of the dbt project's files as they are now. Compared with the one the manifest was
     parsed from, not by modification times: a copied home (or an upgraded checkout) can hold a
     manifest newer than the files yet parsed from other ones."""
-    digest = hashlib.sha256()
+    # the project's place and dbt's version are in the manifest too
+    digest = hashlib.sha256(f"{DBT_PROJECT_DIR}\0{dbt_version}\0".encode())
     files = [DBT_PROJECT_DIR / "dbt_project.yml"] + sorted(
         path
         for folder in ("models", "macros", "tests")
