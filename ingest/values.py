@@ -27,7 +27,6 @@ import duckdb
 from ingest.files import FileRejected
 
 DATE_ORDERS = ("auto", "dmy", "mdy")
-KINDS = ("date", "number", "percent", "position", "bool")
 
 # Values that mean "no value" in a number or date column (`-` in a Moz export, `N/A` in a sheet).
 NULL_MARKERS = ("-", "--", "\u2014", "n/a", "na", "null", "none", "#n/a")
