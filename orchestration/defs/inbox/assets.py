@@ -118,7 +118,8 @@ def build_inbox_asset(inbox: Path, config: LinkokrConfig) -> dg.AssetsDefinition
         for fate in fates:
             if fate.fate == "held out":
                 context.log.warning("held out %s: %s", fate.file, fate.detail)
-        context.log.info(run_summary.as_text(fates, statuses["skipped"]))
+        # the whole table is in the metadata below (and `linkokr run` prints it at the end)
+        context.log.info(run_summary.as_text(fates, statuses["skipped"]).splitlines()[0])
         for table in RAW_TABLES:
             yield dg.MaterializeResult(
                 asset_key=["raw", table],
