@@ -201,13 +201,17 @@ def detect_format(path: Path, kind: str) -> tuple[CsvLayout, FileFormat]:
 
 
 @contextmanager
-def readable_copy(path: Path, *, transcode: bool = False) -> Iterator[Path]:
+def readable_copy(
+    path: Path, *, transcode: bool = False, scratch: Path | None = None
+) -> Iterator[Path]:
     """The CSV DuckDB should read: zips extracted, non-UTF encodings transcoded (streamed;
-    `transcode`: whatever the first bytes say).
+    `transcode`: whatever the first bytes say), in a folder under `scratch` (ingest.scratch).
 
     A zip holds one CSV, or several that one of `ZIP_BUNDLES` combines into one (a Search
     Console export)."""
-    with tempfile.TemporaryDirectory(prefix="linkokr-") as tmp:
+    if scratch is not None:
+        scratch.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix="linkokr-", dir=scratch) as tmp:
         current = path
         if path.suffix.lower() == ".zip":
             try:
@@ -755,14 +759,17 @@ def load_file(
     *,
     kind_dir: Path | None = None,
     date_order: str = "auto",
+    scratch: Path | None = None,
 ) -> LoadResult:
     """Load one inbox file (idempotent). Rejections are moved aside and recorded, not raised.
 
     `kind_dir` is the inbox folder of `kind` (default: the file's folder; a file may sit in a
-    date-named folder below it); `date_order` is `settings.date_order`. An unchanged file already
-    in the ledger (same path, size and mtime) is skipped unread. A new one is hashed on a second
-    thread while DuckDB streams it into its own table; content already loaded under another name
-    is dropped again and recorded as a duplicate.
+    date-named folder below it); `date_order` is `settings.date_order`; `scratch` holds the
+    temporary copies of zips and transcoded files (default: the system temp directory).
+
+    An unchanged file already in the ledger (same path, size and mtime) is skipped unread. A new
+    one is hashed on a second thread while DuckDB streams it into its own table; content already
+    loaded under another name is dropped again and recorded as a duplicate.
 
     A file that vanishes while it is read is `vanished` (nothing recorded: it is gone); one that
     cannot be read (permissions) is `unreadable`, recorded once in the ledger, and tried again on
@@ -770,7 +777,7 @@ def load_file(
     ensure_ops_tables(con)
     kind_dir = kind_dir or path.parent
     try:
-        return _load_file(con, path, kind, kind_dir, date_order)
+        return _load_file(con, path, kind, kind_dir, date_order, scratch=scratch)
     except (FileNotFoundError, PermissionError, duckdb.IOException) as error:
         if isinstance(error, duckdb.IOException) and path.exists() and os.access(path, os.R_OK):
             raise
@@ -809,6 +816,7 @@ def _load_file(
     kind_dir: Path,
     date_order: str,
     transcode: bool = False,
+    scratch: Path | None = None,
 ) -> LoadResult:
     stat = path.stat()
     if _already_seen(con, path, stat):
@@ -826,7 +834,7 @@ def _load_file(
 
         target = None
         try:
-            with readable_copy(path, transcode=transcode) as readable:
+            with readable_copy(path, transcode=transcode, scratch=scratch) as readable:
                 layout, fmt = detect_format(readable, kind)
                 snapshot, snapshot_source = snapshot_date_of(path, root=kind_dir)
                 load_id = uuid.uuid4().hex
@@ -842,7 +850,9 @@ def _load_file(
                 if readable == path and not scan.utf8_valid:
                     # UTF-8 at first, Windows-1252 further down: read it again, transcoded
                     con.execute(f"drop table {target}")
-                    return _load_file(con, path, kind, kind_dir, date_order, transcode=True)
+                    return _load_file(
+                        con, path, kind, kind_dir, date_order, transcode=True, scratch=scratch
+                    )
                 rows_per_line = shaped.rows_per_line if shaped else 1
 
                 def expected_rows(lines: int) -> int:

@@ -24,6 +24,8 @@ from pathlib import Path
 
 import duckdb
 
+from ingest import scratch
+
 log = logging.getLogger(__name__)
 
 # The oldest DuckDB release that must read the serving copy (product.md, "Analysts").
@@ -95,6 +97,8 @@ def publish(
 
     serving_path.parent.mkdir(parents=True, exist_ok=True)
     parquet_dir.mkdir(parents=True, exist_ok=True)
+    # Publishing runs alone (the warehouse pool): temporaries present now are a dead run's.
+    scratch.remove(scratch.publish_leftovers(serving_path, parquet_dir))
     token = uuid.uuid4().hex[:12]
     new_serving = serving_path.with_name(f".{serving_path.name}.{token}.tmp")
     new_parquet = {t: parquet_dir / f".{t}.parquet.{token}.tmp" for t in marts}

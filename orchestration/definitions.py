@@ -14,6 +14,7 @@ import dagster as dg
 from dagster_dbt import DbtCliResource
 
 from ingest.config import load_config
+from ingest.scratch import scratch_dir
 from ingest.settings import Paths
 from orchestration.defs.ahrefs.assets import build_ahrefs_assets
 from orchestration.defs.ahrefs.resources import AhrefsResource
@@ -53,7 +54,7 @@ def build_definitions(paths: Paths, environ: Mapping[str, str] | None = None) ->
     state_dir = paths.home / ".linkokr" / "dbt"
     project = dbt_project(state_dir)
 
-    inbox_asset = build_inbox_asset(paths.inbox, config)
+    inbox_asset = build_inbox_asset(paths.inbox, config, scratch_dir(paths.home))
     assets = [
         build_config_asset(config, str(paths.config)),
         inbox_asset,

@@ -6,6 +6,7 @@ import hashlib
 import json
 import os
 import shutil
+import subprocess
 import sys
 from collections.abc import Mapping
 from pathlib import Path
@@ -17,6 +18,7 @@ from dagster_duckdb import DuckDBResource
 from dbt.version import __version__ as dbt_version
 
 from ingest.ledger import ensure_ops_tables
+from orchestration.defs.dbt.child import PARENT_ENV
 from orchestration.resources import RANGE_START_TAG, WAREHOUSE_POOL
 
 DBT_PROJECT_DIR = Path(__file__).resolve().parents[3] / "dbt_project"
@@ -33,9 +35,13 @@ class LinkokrDbtTranslator(DagsterDbtTranslator):
 
 
 def dbt_executable() -> str:
-    """The `dbt` installed beside this Python (a venv that is not activated is not on PATH)."""
-    candidate = Path(sys.executable).parent / "dbt"
-    return str(candidate) if candidate.exists() else "dbt"
+    """`linkokr-dbt` (dbt, killed when the process that started it dies: child.py) installed
+    beside this Python, else the `dbt` there (a venv that is not activated is not on PATH)."""
+    for name in ("linkokr-dbt", "dbt"):
+        candidate = Path(sys.executable).parent / name
+        if candidate.exists():
+            return str(candidate)
+    return "dbt"
 
 
 def dbt_project(state_dir: Path) -> DbtProject:
@@ -100,6 +106,12 @@ def _project_fingerprint() -> str:
     return digest.hexdigest()
 
 
+def _stop(process: subprocess.Popen) -> None:
+    if process.poll() is None:
+        process.kill()
+        process.wait(timeout=60)
+
+
 def build_dbt_assets(project: DbtProject, state_dir: Path) -> dg.AssetsDefinition:
     @dbt_assets(
         manifest=project.manifest_path,
@@ -134,13 +146,21 @@ def build_dbt_assets(project: DbtProject, state_dir: Path) -> dg.AssetsDefinitio
         backfill_start = context.run.tags.get(RANGE_START_TAG)
         if backfill_start:
             args += ["--vars", json.dumps({"from_date": backfill_start})]
+        # linkokr-dbt checks that this process is its parent (child.py)
+        os.environ[PARENT_ENV] = str(os.getpid())
         invocation = dbt.cli(
             args,
             context=context,
             # One build at a time (the warehouse pool), so one target folder is enough.
             target_path=state_dir / "build",
         )
-        yield from invocation.stream()
+        try:
+            yield from invocation.stream()
+        except BaseException:
+            # A run reported failed or interrupted must not go on changing the marts: dbt stops
+            # before the failure is reported (dbt's own transactions leave no half a model).
+            _stop(invocation.process)
+            raise
         if requests:
             with warehouse.get_connection() as con:
                 con.execute(

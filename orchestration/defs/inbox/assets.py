@@ -15,6 +15,7 @@ import dagster as dg
 from dagster_duckdb import DuckDBResource
 
 from ingest import run_summary
+from ingest import scratch as scratch_files
 from ingest.config import LinkokrConfig
 from ingest.formats import FORMATS_BY_KIND
 from ingest.inbox import ensure_raw_tables, load_file, scan_inbox, settle, shown
@@ -49,7 +50,10 @@ def configured_domains(config: LinkokrConfig) -> list[str]:
     )
 
 
-def build_inbox_asset(inbox: Path, config: LinkokrConfig) -> dg.AssetsDefinition:
+def build_inbox_asset(
+    inbox: Path, config: LinkokrConfig, scratch: Path | None = None
+) -> dg.AssetsDefinition:
+    """The inbox multi-asset; `scratch` is where zips are extracted and files transcoded."""
     date_order = config.settings.date_order
     settle_seconds = config.settings.inbox_settle_seconds
     domains = configured_domains(config)
@@ -75,6 +79,10 @@ def build_inbox_asset(inbox: Path, config: LinkokrConfig) -> dg.AssetsDefinition
     def inbox_files(context: dg.AssetExecutionContext, warehouse: DuckDBResource):
         """Load every new file under the inbox (`backlinks/`, `rankings/`, `domain_metrics/`,
         `traffic/`), once it has stopped changing."""
+        if scratch is not None:
+            # this step runs alone (the warehouse pool): what is there was left by a dead run
+            for path in scratch_files.remove(scratch_files.inbox_leftovers(scratch)):
+                context.log.info("removed %s, left by a run that did not finish", path)
         found = settle(scan_inbox(inbox, kinds=FORMATS_BY_KIND), settle_seconds)
         for kind, path in found.changing:
             context.log.info(
