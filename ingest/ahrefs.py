@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import json
 import logging
-import time
 from collections.abc import Callable, Iterable, Iterator
 from datetime import date
 from typing import Any
@@ -26,7 +25,7 @@ import httpx
 
 from ingest.api_pulls import text_value, write_api_snapshot
 from ingest.formats import AHREFS_API, AHREFS_DR_API
-from ingest.http import ApiClient, raise_for_status, redact_text, request_with_retries
+from ingest.http import ApiClient, RetryPolicy, raise_for_status, redact_text
 from ingest.inbox import ensure_raw_table, quote_ident
 
 log = logging.getLogger(__name__)
@@ -94,8 +93,9 @@ class AhrefsClient(ApiClient):
         api_key: str,
         *,
         timeout: float = 30.0,
-        max_attempts: int = 6,
-        sleep: Callable[[float], None] = time.sleep,
+        retry: RetryPolicy | None = None,
+        max_attempts: int | None = None,
+        sleep: Callable[[float], None] | None = None,
     ) -> None:
         if not api_key:
             raise AhrefsAuthError("No Ahrefs API key configured.")
@@ -103,6 +103,7 @@ class AhrefsClient(ApiClient):
         super().__init__(
             base_url,
             timeout=timeout,
+            retry=retry,
             max_attempts=max_attempts,
             sleep=sleep,
             headers={"Authorization": f"Bearer {api_key}", "Accept": "application/json"},
@@ -117,7 +118,9 @@ class AhrefsClient(ApiClient):
             raise ValueError("page_size must be at least 1")
         fetched = 0
         last_key: tuple[Any, ...] | None = None
+        page = 0
         while True:
+            page += 1
             limit = page_size if max_rows is None else min(page_size, max_rows - fetched)
             if limit <= 0:
                 log.warning(
@@ -138,7 +141,8 @@ class AhrefsClient(ApiClient):
             }
             if last_key is not None:
                 params["where"] = json.dumps(_after(last_key), separators=(",", ":"))
-            rows = self._get_json(BACKLINKS_PATH, params).get("backlinks")
+            what = f"Ahrefs backlinks for {target} page {page}"
+            rows = self._get_json(BACKLINKS_PATH, params, what).get("backlinks")
             if not isinstance(rows, list):
                 raise AhrefsError(f"Ahrefs {BACKLINKS_PATH}: response has no `backlinks` list")
             fetched += len(rows)
@@ -174,16 +178,15 @@ class AhrefsClient(ApiClient):
             "date_to": date_to.isoformat(),
             "output": "json",
         }
-        rows = self._get_json(DOMAIN_RATING_PATH, params).get("domain_ratings")
+        what = f"Ahrefs domain rating of {target} {date_from}..{date_to}"
+        rows = self._get_json(DOMAIN_RATING_PATH, params, what).get("domain_ratings")
         if not isinstance(rows, list):
             raise AhrefsError(f"Ahrefs {DOMAIN_RATING_PATH}: response has no `domain_ratings`")
         return rows
 
     # transport -------------------------------------------------------------------------
-    def _get_json(self, path: str, params: dict[str, Any]) -> dict[str, Any]:
-        response = request_with_retries(
-            self._http, "GET", path, params=params, max_attempts=self.max_attempts, sleep=self.sleep
-        )
+    def _get_json(self, path: str, params: dict[str, Any], what: str) -> dict[str, Any]:
+        response = self._send("GET", path, what=what, params=params, secrets=[self._api_key])
         message = self._error_message(response)
         if response.status_code in (401, 403):
             raise AhrefsAuthError(

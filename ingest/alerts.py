@@ -31,7 +31,7 @@ import duckdb
 import httpx
 
 from ingest.config import METRICS
-from ingest.http import redact_text, request_with_retries
+from ingest.http import RetryPolicy, redact_text, request_with_retries
 
 log = logging.getLogger(__name__)
 
@@ -569,16 +569,15 @@ def post_alert(
         waits.append(seconds)
         sleep(seconds)
 
+    policy = RetryPolicy(max_attempts=max_attempts, max_wait=MAX_RETRY_WAIT, sleep=counted_sleep)
     try:
         response = request_with_retries(
             client,
             "POST",
             url,
             json=payload,
-            max_attempts=max_attempts,
-            sleep=counted_sleep,
+            policy=policy,
             retry_statuses=RETRY_STATUSES,
-            max_wait=MAX_RETRY_WAIT,
             secrets=secrets,
         )
     except Exception as exc:  # noqa: BLE001 - any failure is recorded, never raised

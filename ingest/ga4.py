@@ -1,23 +1,27 @@
 """GA4 traffic pull: one property-day through the Data API `RunReport`, written idempotently.
 
 `fetch_day` pages a single-day report (dimensions date × host × landing page × channel) with
-`limit`/`offset`, retrying quota and availability errors, and either returns the whole day
-or raises: a partition is never loaded half. `write_day` replaces that property-day in
-`raw.ga4_traffic` and its response metadata in `ops.ga4_report_metadata` in one transaction.
-The client talks REST, so the loopback emulator (`ingest.emulators`) can stand in for Google.
+`limit`/`offset` and either returns the whole day or raises: a partition is never loaded half.
+Every request goes through the one retry policy of all API clients (`ingest.http.RetryPolicy`):
+quota and server errors (429, 5xx) in whatever body shape, connection resets and read timeouts
+are retried. `write_day` replaces that property-day in `raw.ga4_traffic` and its response
+metadata in `ops.ga4_report_metadata` in one transaction.
+
+The client always talks REST (also to Google), so the loopback emulator (`ingest.emulators`)
+stands in for Google on the same code path, and a stalled answer ends in a read timeout.
 """
 
 from __future__ import annotations
 
-import email.utils
 import logging
-import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any
 
 import duckdb
+import requests
+import urllib3
 from google.analytics.data_v1beta import BetaAnalyticsDataClient
 from google.analytics.data_v1beta.types import (
     DateRange,
@@ -29,8 +33,33 @@ from google.analytics.data_v1beta.types import (
 )
 from google.api_core import exceptions as google_exceptions
 from google.api_core.client_options import ClientOptions
+from google.auth import exceptions as auth_exceptions
+
+from ingest.http import (
+    DEFAULT_POLICY,
+    RETRY_STATUSES,
+    RetryPolicy,
+    Transient,
+    describe_error,
+    google_retry_delay,
+    redact_url,
+    retry_after_seconds,
+)
 
 log = logging.getLogger(__name__)
+
+# What requests, urllib3 and google-auth raise under the REST transport when a connection is
+# refused, reset (ConnectionResetError(104)), cut short or stalls past the read timeout.
+_TRANSPORT_ERRORS = (
+    requests.exceptions.ConnectionError,
+    requests.exceptions.Timeout,
+    requests.exceptions.ChunkedEncodingError,
+    urllib3.exceptions.ProtocolError,
+    urllib3.exceptions.TimeoutError,
+    auth_exceptions.TransportError,
+    ConnectionError,
+    TimeoutError,
+)
 
 SCOPES = ("https://www.googleapis.com/auth/analytics.readonly",)
 DIMENSIONS = ("date", "hostName", "landingPagePlusQueryString", "sessionDefaultChannelGroup")
@@ -48,8 +77,7 @@ COLUMNS = {
     "purchaseRevenue": "purchase_revenue",
 }
 MAX_PAGE_SIZE = 250_000
-MAX_RETRY_WAIT = 60.0
-RETRYABLE = (google_exceptions.TooManyRequests, google_exceptions.ServiceUnavailable)
+DEFAULT_TIMEOUT = 60.0
 
 RAW_TABLE_DDL = """
 create table if not exists raw.ga4_traffic (
@@ -116,7 +144,8 @@ class Ga4Day:
 def make_client(
     endpoint: str | None, credentials_path: str | None = None
 ) -> BetaAnalyticsDataClient:
-    """A Data API client: against `endpoint` (e.g. the emulator) or Google with a service account.
+    """A Data API client over REST: against `endpoint` (e.g. the emulator) or Google with a
+    service account.
 
     With an endpoint, the REST transport takes its scheme from the URL, so a plain
     `http://127.0.0.1:PORT` works, and anonymous credentials keep google-auth from looking
@@ -125,20 +154,87 @@ def make_client(
     if endpoint:
         from google.auth.credentials import AnonymousCredentials
 
-        return BetaAnalyticsDataClient(
+        client = BetaAnalyticsDataClient(
             credentials=AnonymousCredentials(),
             transport="rest",
             client_options=ClientOptions(api_endpoint=endpoint.rstrip("/")),
         )
-    if credentials_path:
+    elif credentials_path:
         from google.oauth2 import service_account
 
         credentials = service_account.Credentials.from_service_account_file(
             credentials_path, scopes=list(SCOPES)
         )
-        return BetaAnalyticsDataClient(credentials=credentials)
-    # google-auth finds GOOGLE_APPLICATION_CREDENTIALS (or other application defaults) itself.
-    return BetaAnalyticsDataClient()
+        client = BetaAnalyticsDataClient(credentials=credentials, transport="rest")
+    else:
+        # google-auth finds GOOGLE_APPLICATION_CREDENTIALS (or other application defaults).
+        client = BetaAnalyticsDataClient(transport="rest")
+    _read_every_error_body(client)
+    return client
+
+
+def _read_every_error_body(client: BetaAnalyticsDataClient) -> None:
+    """Make an error response whose body is not Google's JSON (a proxy's plain-text 429, an HTML
+    503, an empty body) raise the google.api_core exception of its status, as Google's own
+    errors do. Left to the client, such a body raises whatever its parser trips on (an
+    AttributeError for `{"error": "..."}`), and the status that says "retry" is lost.
+
+    The REST transport's requests session is the only place that sees the raw response; it is
+    an attribute the transport declares, not an argument, hence the underscore.
+    """
+    session = getattr(client.transport, "_session", None)
+    if session is not None:
+        session.hooks["response"].append(_raise_unless_google_error)
+
+
+def _raise_unless_google_error(response: Any, *args: Any, **kwargs: Any) -> None:
+    if response.status_code < 400:
+        return
+    try:
+        payload = response.json()
+    except ValueError:
+        payload = None
+    if _is_google_error(payload):
+        return
+    body = " ".join((response.text or "").split())[:200] or "(empty body)"
+    message = (
+        f"HTTP {response.status_code} {response.reason or ''} for {response.request.method} "
+        f"{redact_url(response.request.url)}: {body}"
+    )
+    raise google_exceptions.from_http_status(response.status_code, message, response=response)
+
+
+def _is_google_error(payload: Any) -> bool:
+    """`{"error": {"code", "message", "status", "details": [{...}]}}`, as api_core parses it."""
+    if not isinstance(payload, dict) or not isinstance(payload.get("error"), dict):
+        return False
+    details = payload["error"].get("details", [])
+    return isinstance(details, list) and all(isinstance(d, dict) for d in details)
+
+
+def transient(error: BaseException | None, _result: Any = None) -> Transient | None:
+    """The retry policy's view of what the GA4 client raises: quota and server errors (429,
+    5xx: `ResourceExhausted`/`TooManyRequests`, `ServiceUnavailable`, ...) and what requests and
+    urllib3 raise when a connection is refused, reset or times out."""
+    if error is None:
+        return None
+    if isinstance(error, google_exceptions.GoogleAPICallError):
+        if error.code in RETRY_STATUSES:
+            return Transient(f"HTTP {error.code} {type(error).__name__}", _retry_after(error))
+        return None
+    if isinstance(error, _TRANSPORT_ERRORS):
+        return Transient(describe_error(error))
+    return None
+
+
+def _retry_after(error: google_exceptions.GoogleAPICallError) -> float | None:
+    """Seconds the server asked to wait: Retry-After, else a google.rpc.RetryInfo detail."""
+    response = getattr(error, "response", None)
+    if response is not None and hasattr(response, "headers"):
+        asked = retry_after_seconds(response)
+        if asked is not None:
+            return asked
+    return google_retry_delay(list(error.details or ()))
 
 
 def fetch_day(
@@ -147,15 +243,24 @@ def fetch_day(
     day: date,
     *,
     page_size: int = 100_000,
-    max_attempts: int = 6,
-    sleep: Callable[[float], None] = time.sleep,
+    retry: RetryPolicy | None = None,
+    max_attempts: int | None = None,
+    sleep: Callable[[float], None] | None = None,
+    timeout: float = DEFAULT_TIMEOUT,
 ) -> Ga4Day:
-    """Every row of `property_id`'s report for `day`, or an exception: never part of a day."""
+    """Every row of `property_id`'s report for `day`, or an exception: never part of a day.
+
+    Each request runs under `retry` (default: `ingest.http.DEFAULT_POLICY`; `max_attempts` and
+    `sleep` override its fields) and waits at most `timeout` seconds to connect and between
+    bytes of the answer."""
+    policy = (retry or DEFAULT_POLICY).but(max_attempts=max_attempts, sleep=sleep)
     page_size = max(1, min(page_size, MAX_PAGE_SIZE))
     result = Ga4Day()
     offset = 0
     row_count: int | None = None
+    page_number = 0
     while row_count is None or offset < row_count:
+        page_number += 1
         request = RunReportRequest(
             property=f"properties/{property_id}",
             date_ranges=[DateRange(start_date=day.isoformat(), end_date=day.isoformat())],
@@ -165,7 +270,14 @@ def fetch_day(
             offset=offset,
             return_property_quota=True,
         )
-        response = _run_with_retries(client, request, result, max_attempts, sleep)
+        response = _run_report(
+            client,
+            request,
+            result,
+            policy,
+            timeout,
+            what=f"GA4 property {property_id} {day} page {page_number}",
+        )
         page = RunReportResponse.pb(response)
         row_count = page.row_count
         received = _append_page(result, page, day)
@@ -188,53 +300,21 @@ def fetch_day(
     return result
 
 
-def _run_with_retries(
+def _run_report(
     client: BetaAnalyticsDataClient,
     request: RunReportRequest,
     result: Ga4Day,
-    max_attempts: int,
-    sleep: Callable[[float], None],
+    policy: RetryPolicy,
+    timeout: float,
+    *,
+    what: str,
 ) -> Any:
-    for attempt in range(1, max_attempts + 1):
+    def attempt() -> Any:
         result.requests += 1
-        try:
-            # The client's own retry is off so that this loop alone decides (and counts) retries.
-            return client.run_report(request=request, retry=None)
-        except RETRYABLE as exc:
-            if attempt == max_attempts:
-                log.error("%s: giving up after %d attempts: %s", request.property, attempt, exc)
-                raise
-            wait = min(MAX_RETRY_WAIT, _retry_after(exc) or 2.0 ** (attempt - 1))
-            log.warning(
-                "%s: %s (attempt %d/%d); retrying in %.1fs",
-                request.property,
-                exc.__class__.__name__,
-                attempt,
-                max_attempts,
-                wait,
-            )
-            sleep(wait)
-    raise ValueError("max_attempts must be at least 1")
+        # The client's own retry is off: the shared policy alone decides (and counts) retries.
+        return client.run_report(request=request, retry=None, timeout=timeout)
 
-
-def _retry_after(exc: google_exceptions.GoogleAPICallError) -> float | None:
-    """Seconds the server asked us to wait: the Retry-After header, else a google.rpc.RetryInfo."""
-    response = getattr(exc, "response", None)
-    header = getattr(response, "headers", {}).get("Retry-After") if response is not None else None
-    if header:
-        try:
-            return max(0.0, float(header))
-        except ValueError:
-            parsed = email.utils.parsedate_to_datetime(header)
-            if parsed is not None:
-                return max(0.0, (parsed - datetime.now(parsed.tzinfo or UTC)).total_seconds())
-    for detail in exc.details or ():
-        if isinstance(detail, dict) and str(detail.get("retryDelay", "")).endswith("s"):
-            try:
-                return max(0.0, float(detail["retryDelay"][:-1]))
-            except ValueError:
-                continue
-    return None
+    return policy.call(attempt, what=what, classify=transient)
 
 
 def _append_page(result: Ga4Day, page: Any, day: date) -> int:

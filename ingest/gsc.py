@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import logging
 import threading
-import time
 from collections.abc import Callable, Generator, Sequence
 from datetime import UTC, date, datetime
 from typing import Any
@@ -24,7 +23,7 @@ from urllib.parse import quote
 import duckdb
 import httpx
 
-from ingest.http import ApiClient, request_with_retries
+from ingest.http import ApiClient, RetryPolicy
 
 log = logging.getLogger(__name__)
 
@@ -103,8 +102,9 @@ class GscClient(ApiClient):
         credentials_path: str | None,
         *,
         timeout: float = 60.0,
-        max_attempts: int = 6,
-        sleep: Callable[[float], None] = time.sleep,
+        retry: RetryPolicy | None = None,
+        max_attempts: int | None = None,
+        sleep: Callable[[float], None] | None = None,
     ) -> None:
         self._auth: _GoogleAuth | None = None
         if credentials_path:
@@ -114,6 +114,7 @@ class GscClient(ApiClient):
         super().__init__(
             base_url,
             timeout=timeout,
+            retry=retry,
             max_attempts=max_attempts,
             sleep=sleep,
             headers={"Accept": "application/json"},
@@ -135,6 +136,7 @@ class GscClient(ApiClient):
             raise ValueError(f"row_limit must be between 1 and {MAX_ROW_LIMIT}")
         path = query_path(site_url)
         rows: list[dict[str, Any]] = []
+        number = 0
         previous_first: list[Any] | None = None
         while True:
             body = {
@@ -146,7 +148,8 @@ class GscClient(ApiClient):
                 "startRow": len(rows),
                 "dataState": DATA_STATE,
             }
-            page = self._query(site_url, day, path, body)
+            number += 1
+            page = self._query(site_url, day, path, body, number=number)
             if page and len(rows) and page[0].get("keys") == previous_first:
                 # An API that ignores startRow would otherwise be paged forever.
                 raise GscError(
@@ -166,23 +169,17 @@ class GscClient(ApiClient):
             previous_first = page[0].get("keys")
 
     def _query(
-        self, site_url: str, day: date, path: str, body: dict[str, Any]
+        self, site_url: str, day: date, path: str, body: dict[str, Any], *, number: int
     ) -> list[dict[str, Any]]:
         what = f"Search Console {site_url} {day}"
+        before = self.requests
         try:
-            response = request_with_retries(
-                self._http,
-                "POST",
-                path,
-                json=body,
-                max_attempts=self.max_attempts,
-                sleep=self.sleep,
-            )
+            response = self._send("POST", path, what=f"{what} page {number}", json=body)
         except _TokenError as exc:
             raise GscAuthError(f"{what}: could not get an access token: {exc}") from exc
         except httpx.TransportError as exc:
             raise GscError(
-                f"{what}: no answer after {self.max_attempts} attempts: {exc!r}"
+                f"{what}: no answer after {self.requests - before} attempts: {exc!r}"
             ) from exc
         if not response.is_success:
             status, message = _google_error(response)

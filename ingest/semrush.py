@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import logging
 import re
-import time
 from collections.abc import Callable, Iterable, Iterator
 from datetime import UTC, date, datetime
 from typing import Any
@@ -24,7 +23,7 @@ import duckdb
 
 from ingest.api_pulls import write_api_snapshot
 from ingest.formats import SEMRUSH_API
-from ingest.http import ApiClient, raise_for_status, redact_text, request_with_retries
+from ingest.http import ApiClient, RetryPolicy, raise_for_status, redact_text
 
 log = logging.getLogger(__name__)
 
@@ -100,15 +99,18 @@ class SemrushClient(ApiClient):
         api_key: str,
         *,
         timeout: float = 60.0,
-        max_attempts: int = 6,
-        sleep: Callable[[float], None] = time.sleep,
+        retry: RetryPolicy | None = None,
+        max_attempts: int | None = None,
+        sleep: Callable[[float], None] | None = None,
     ) -> None:
         if not api_key:
             raise SemrushApiError(None, "No Semrush API key configured.")
         self._api_key = api_key
         # Semrush authenticates by query parameter only; it goes into each request's params
         # rather than the client's, so `base_url` and the client's repr stay key-free.
-        super().__init__(base_url, timeout=timeout, max_attempts=max_attempts, sleep=sleep)
+        super().__init__(
+            base_url, timeout=timeout, retry=retry, max_attempts=max_attempts, sleep=sleep
+        )
 
     def iter_backlink_pages(
         self, target: str, *, page_size: int = 10_000, max_rows: int | None = None
@@ -151,9 +153,8 @@ class SemrushClient(ApiClient):
             "display_offset": offset,
             "key": self._api_key,
         }
-        response = request_with_retries(
-            self._http, "GET", PATH, params=params, max_attempts=self.max_attempts, sleep=self.sleep
-        )
+        what = f"Semrush backlinks for {target} rows {offset + 1}..{offset + limit}"
+        response = self._send("GET", PATH, what=what, params=params, secrets=[self._api_key])
         text = response.text
         error = _ERROR.match(text.strip())
         if error:

@@ -17,6 +17,7 @@ from ingest.config import load_config
 from ingest.scratch import scratch_dir
 from ingest.settings import Paths
 from orchestration.defs.ahrefs.assets import build_ahrefs_assets
+from orchestration.defs.ahrefs.checks import build_ahrefs_checks
 from orchestration.defs.ahrefs.resources import AhrefsResource
 from orchestration.defs.config.assets import build_config_asset
 from orchestration.defs.dashboard.assets import build_dashboard_asset
@@ -25,6 +26,7 @@ from orchestration.defs.ga4.assets import build_ga4_asset
 from orchestration.defs.ga4.checks import build_ga4_checks
 from orchestration.defs.ga4.resources import Ga4Resource
 from orchestration.defs.gsc.assets import build_gsc_asset
+from orchestration.defs.gsc.checks import build_gsc_checks
 from orchestration.defs.gsc.resources import GscResource
 from orchestration.defs.inbox.assets import build_inbox_asset, configured_domains
 from orchestration.defs.inbox.checks import build_held_out_check
@@ -34,6 +36,7 @@ from orchestration.defs.okrs.checks import build_key_result_checks
 from orchestration.defs.okrs.freshness import backlink_snapshots_fresh
 from orchestration.defs.publish.assets import build_publish_asset
 from orchestration.defs.semrush.assets import build_semrush_asset
+from orchestration.defs.semrush.checks import build_semrush_checks
 from orchestration.defs.semrush.resources import SemrushResource
 from orchestration.resources import lookback_range, warehouse_resource
 
@@ -79,6 +82,9 @@ def build_definitions(paths: Paths, environ: Mapping[str, str] | None = None) ->
         asset_checks=[
             *build_key_result_checks(config),
             *build_ga4_checks(config),
+            *build_gsc_checks(config),
+            *build_ahrefs_checks(config),
+            *build_semrush_checks(config),
             build_held_out_check(configured_domains(config)),
             backlink_snapshots_fresh,
         ],

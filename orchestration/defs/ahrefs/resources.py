@@ -3,16 +3,18 @@
 import dagster as dg
 
 from ingest.ahrefs import AhrefsClient
+from orchestration.resources import http_settings
 
 
 class AhrefsResource(dg.ConfigurableResource):
     """Ahrefs API v3. `api_key` comes from AHREFS_API_KEY (an `EnvVar`, never in the config file);
     `endpoint` (LINKOKR_AHREFS_ENDPOINT) points the client at another host, e.g. the emulator.
-    API units cost money, so each backlinks pull stops at `max_rows_per_pull` (and says so)."""
+    API units cost money, so each backlinks pull stops at `max_rows_per_pull` (and says so).
+    Timeouts and retries are every API client's (`LINKOKR_HTTP_*`)."""
 
     api_key: str | None = None
     endpoint: str | None = None
     max_rows_per_pull: int = 200_000
 
     def get_client(self) -> AhrefsClient:
-        return AhrefsClient(self.endpoint, self.api_key or "")
+        return AhrefsClient(self.endpoint, self.api_key or "", **http_settings().client_options())

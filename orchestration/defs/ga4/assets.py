@@ -6,14 +6,18 @@ from dagster_duckdb import DuckDBResource
 
 from ingest.config import LinkokrConfig
 from ingest.ga4 import ensure_tables, fetch_day, write_day
-from ingest.ledger import record_api_pull
 from orchestration.defs.ga4.resources import Ga4Resource
 from orchestration.resources import (
     DAILY_PARTITIONS,
     SINGLE_RUN,
     WAREHOUSE_POOL,
+    PullReport,
+    failed_days,
     partition_days,
+    pull_one,
 )
+
+SOURCE = "ga4"
 
 
 def build_ga4_asset(config: LinkokrConfig) -> dg.AssetsDefinition:
@@ -49,10 +53,14 @@ def build_ga4_asset(config: LinkokrConfig) -> dg.AssetsDefinition:
     ):
         """Pull each configured GA4 property for every day partition of the run (each day
         replaced whole, never partly). GA4 revises recent days: the daily schedule re-reads the
-        last `lookback_days` partitions; a backfill of a date range runs as one run."""
+        last `lookback_days` partitions; a backfill of a date range runs as one run.
+
+        A day that still fails after retries keeps its earlier copy, is recorded as failed in
+        `ops.api_pulls` and named by the `ga4_failed_pulls` check; the other days still load,
+        and the next run pulls it again whatever its range."""
         days = partition_days(context)
         start, end = days[0], days[-1]
-        rows = requests = 0
+        report = PullReport(SOURCE)
         with warehouse.get_connection() as con:
             ensure_tables(con)
             if not ga4.is_configured:
@@ -64,57 +72,46 @@ def build_ga4_asset(config: LinkokrConfig) -> dg.AssetsDefinition:
                 context.log.info("GA4 skipped: no site in the config has a ga4_property_id")
             else:
                 client = ga4.get_client()
+                http = ga4.http()
+                earlier_failures = failed_days(con, SOURCE, [p for _, p in properties])
                 for site, property_id in properties:
+                    again = sorted(set(earlier_failures.get(property_id, ())) - set(days))
                     context.log.info(
-                        "GA4 property %s (%s): %d days %s..%s",
+                        "GA4 property %s (%s): %d days %s..%s%s",
                         property_id,
                         site,
                         len(days),
                         start,
                         end,
+                        f", and {len(again)} failed earlier: {', '.join(map(str, again))}"
+                        if again
+                        else "",
                     )
-                    for number, day in enumerate(days, start=1):
-                        try:
-                            result = fetch_day(client, property_id, day)
-                        except Exception as error:
-                            record_api_pull(
-                                con,
-                                source="ga4",
-                                subject=property_id,
-                                partition_date=day,
-                                status="failed",
-                                rows=None,
-                                requests=None,
-                                error=str(error)[:1000],
+                    todo = sorted({*days, *again})
+                    for number, day in enumerate(todo, start=1):
+
+                        def pull(property_id=property_id, day=day):
+                            result = fetch_day(
+                                client, property_id, day, retry=http.retry, timeout=http.timeout
                             )
-                            raise
-                        written = write_day(con, property_id, day, result, source_label="ga4_api")
-                        record_api_pull(
-                            con,
-                            source="ga4",
-                            subject=property_id,
-                            partition_date=day,
-                            status="loaded",
-                            rows=written,
-                            requests=result.requests,
-                        )
-                        rows += written
-                        requests += result.requests
-                        if number % 30 == 0 or number == len(days):
+                            written = write_day(
+                                con, property_id, day, result, source_label="ga4_api"
+                            )
+                            return written, result.requests
+
+                        pull_one(context, con, report, property_id, day, pull, quiet=True)
+                        if number % 30 == 0 or number == len(todo):
                             context.log.info(
                                 "GA4 %s: %d/%d days, %d rows so far",
                                 property_id,
                                 number,
-                                len(days),
-                                rows,
+                                len(todo),
+                                report.rows,
                             )
+                report.log_failures(context)
         yield dg.MaterializeResult(
             asset_key=["raw", "ga4_traffic"],
-            metadata={
-                "rows": dg.MetadataValue.int(rows),
-                "requests": dg.MetadataValue.int(requests),
-                "days": dg.MetadataValue.text(f"{start}..{end}"),
-            },
+            metadata={**report.metadata(), "days": dg.MetadataValue.text(f"{start}..{end}")},
         )
         yield dg.MaterializeResult(asset_key=["ops", "ga4_report_metadata"])
 

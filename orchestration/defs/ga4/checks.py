@@ -1,8 +1,10 @@
-"""GA4 data-quality checks: the signals most GA4 connectors throw away (okrs and sources.md §4).
+"""GA4 checks: the signals most GA4 connectors throw away (okrs and sources.md §4), and the days
+that could not be pulled.
 
-Each WARNs (never blocks) over the last 28 days each configured property has been pulled for:
-a thresholded day (Google withheld rows to protect privacy), a sampled day, a day whose rows
-spilled into the `(other)` row, and a day that is missing altogether."""
+The data-quality checks WARN (never block) over the last 28 days each configured property has
+been pulled for: a thresholded day (Google withheld rows to protect privacy), a sampled day, a
+day whose rows spilled into the `(other)` row, and a day that is missing altogether.
+`ga4_failed_pulls` is an ERROR naming the property-days that still fail after retries."""
 
 from datetime import date, timedelta
 
@@ -11,7 +13,7 @@ from dagster_duckdb import DuckDBResource
 
 from ingest.config import LinkokrConfig
 from ingest.ga4 import ensure_tables
-from orchestration.resources import WAREHOUSE_POOL
+from orchestration.resources import WAREHOUSE_POOL, failed_pulls_check
 
 TRAFFIC = dg.AssetKey(["raw", "ga4_traffic"])
 WINDOW_DAYS = 28
@@ -103,4 +105,13 @@ def build_ga4_checks(config: LinkokrConfig) -> list[dg.AssetChecksDefinition]:
                 },
             )
 
-    return [ga4_data_quality]
+    failed_pulls = failed_pulls_check(
+        name="ga4_failed_pulls",
+        asset_key=TRAFFIC,
+        source="ga4",
+        subjects=properties,
+        per_day=True,
+        resource_key="ga4",
+        is_configured=lambda ga4: ga4.is_configured,
+    )
+    return [ga4_data_quality, failed_pulls]

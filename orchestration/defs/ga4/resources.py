@@ -5,13 +5,15 @@ from __future__ import annotations
 import dagster as dg
 from google.analytics.data_v1beta import BetaAnalyticsDataClient
 
-from ingest.ga4 import make_client
+from ingest.ga4 import DEFAULT_TIMEOUT, make_client
+from orchestration.resources import HttpSettings, http_settings
 
 
 class Ga4Resource(dg.ConfigurableResource):
     """GA4 Data API access. `endpoint` (LINKOKR_GA4_ENDPOINT) sends plain HTTP to that base URL
     without credentials (the emulators); otherwise `credentials_path`
-    (GOOGLE_APPLICATION_CREDENTIALS) is a service-account JSON file."""
+    (GOOGLE_APPLICATION_CREDENTIALS) is a service-account JSON file. Timeouts and retries are
+    every API client's (`LINKOKR_HTTP_*`)."""
 
     endpoint: str | None = None
     credentials_path: str | None = None
@@ -22,3 +24,7 @@ class Ga4Resource(dg.ConfigurableResource):
 
     def get_client(self) -> BetaAnalyticsDataClient:
         return make_client(self.endpoint, self.credentials_path)
+
+    def http(self) -> HttpSettings:
+        settings = http_settings()
+        return HttpSettings(retry=settings.retry, timeout=settings.timeout or DEFAULT_TIMEOUT)

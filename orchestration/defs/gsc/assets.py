@@ -11,11 +11,14 @@ from orchestration.resources import (
     DAILY_PARTITIONS,
     SINGLE_RUN,
     WAREHOUSE_POOL,
+    PullReport,
+    failed_days,
     partition_days,
-    pull_each,
+    pull_one,
 )
 
 SEARCH_ANALYTICS = dg.AssetKey(["raw", "gsc_search_analytics"])
+SOURCE = "gsc"
 
 
 def build_gsc_asset(config: LinkokrConfig) -> dg.AssetsDefinition:
@@ -36,8 +39,13 @@ def build_gsc_asset(config: LinkokrConfig) -> dg.AssetsDefinition:
         Console API (`dataState: all`, `startRow` paging at 25,000), each site-day replaced
         whole. Search Console revises its last days: the daily schedule re-reads the lookback
         partitions. Skipped with a log line when neither LINKOKR_GSC_ENDPOINT nor
-        GOOGLE_APPLICATION_CREDENTIALS is set."""
+        GOOGLE_APPLICATION_CREDENTIALS is set.
+
+        A site-day that still fails after retries keeps its earlier copy, is recorded as failed
+        in `ops.api_pulls` and named by the `gsc_failed_pulls` check; the others still load, and
+        the next run pulls it again whatever its range."""
         days = partition_days(context)
+        report = PullReport(SOURCE)
         with warehouse.get_connection() as con:
             ensure_table(con)
             if not gsc.is_configured:
@@ -45,28 +53,38 @@ def build_gsc_asset(config: LinkokrConfig) -> dg.AssetsDefinition:
                     "Search Console skipped: neither LINKOKR_GSC_ENDPOINT nor "
                     "GOOGLE_APPLICATION_CREDENTIALS is set"
                 )
-                return dg.MaterializeResult(metadata={"rows": dg.MetadataValue.int(0)})
-            total = 0
+                return dg.MaterializeResult(metadata=report.metadata())
+            earlier_failures = failed_days(con, SOURCE, list(sites))
             with gsc.get_client() as client:
-                for day in days:
-
-                    def pull(site, day=day):
-                        before = client.requests
-                        rows = client.fetch_day(sites[site], day)
-                        written = write_day(
-                            con,
-                            site=site,
-                            site_url=sites[site],
-                            day=day,
-                            rows=rows,
-                            pull_id=new_pull_id(),
+                for site, site_url in sites.items():
+                    again = sorted(set(earlier_failures.get(site, ())) - set(days))
+                    if again:
+                        context.log.info(
+                            "Search Console %s: pulling %d day(s) that failed earlier again: %s",
+                            site,
+                            len(again),
+                            ", ".join(map(str, again)),
                         )
-                        return written, client.requests - before
+                    for day in sorted({*days, *again}):
 
-                    total += pull_each(context, con, list(sites), source="gsc", day=day, pull=pull)
+                        def pull(site=site, site_url=site_url, day=day):
+                            before = client.requests
+                            rows = client.fetch_day(site_url, day)
+                            written = write_day(
+                                con,
+                                site=site,
+                                site_url=site_url,
+                                day=day,
+                                rows=rows,
+                                pull_id=new_pull_id(),
+                            )
+                            return written, client.requests - before
+
+                        pull_one(context, con, report, site, day, pull)
+            report.log_failures(context)
         return dg.MaterializeResult(
             metadata={
-                "rows": dg.MetadataValue.int(total),
+                **report.metadata(),
                 "days": dg.MetadataValue.text(f"{days[0]}..{days[-1]}"),
             }
         )

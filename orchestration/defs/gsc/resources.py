@@ -4,12 +4,14 @@ https://developers.google.com/webmaster-tools/v1/searchanalytics/query"""
 import dagster as dg
 
 from ingest.gsc import GscClient
+from orchestration.resources import http_settings
 
 
 class GscResource(dg.ConfigurableResource):
     """Search Console API. `endpoint` (LINKOKR_GSC_ENDPOINT) sends plain HTTP to that base URL
     without credentials (the emulators); otherwise `credentials_path`
-    (GOOGLE_APPLICATION_CREDENTIALS) is a service-account JSON file with access to the sites."""
+    (GOOGLE_APPLICATION_CREDENTIALS) is a service-account JSON file with access to the sites.
+    Timeouts and retries are every API client's (`LINKOKR_HTTP_*`)."""
 
     endpoint: str | None = None
     credentials_path: str | None = None
@@ -20,4 +22,8 @@ class GscResource(dg.ConfigurableResource):
 
     def get_client(self) -> GscClient:
         # an emulator endpoint never gets the service account's token
-        return GscClient(self.endpoint, None if self.endpoint else self.credentials_path)
+        return GscClient(
+            self.endpoint,
+            None if self.endpoint else self.credentials_path,
+            **http_settings().client_options(),
+        )

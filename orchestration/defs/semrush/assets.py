@@ -11,6 +11,7 @@ from orchestration.defs.semrush.resources import SemrushResource
 from orchestration.resources import WAREHOUSE_POOL, pull_backlink_snapshots, site_targets
 
 BACKLINKS = dg.AssetKey(["raw", "backlinks_semrush_api"])
+SOURCE = "semrush_backlinks"
 
 
 def build_semrush_asset(config: LinkokrConfig) -> dg.AssetsDefinition:
@@ -25,19 +26,21 @@ def build_semrush_asset(config: LinkokrConfig) -> dg.AssetsDefinition:
         """Pull every backlink of each site and competitor from the Semrush Analytics API
         (semicolon text, offset paging; `ERROR 50 :: NOTHING FOUND` is an empty answer).
 
-        Skipped with a log line when SEMRUSH_API_KEY is not set."""
+        Skipped with a log line when SEMRUSH_API_KEY is not set. A target whose pull still fails
+        after retries keeps its last snapshot and is named by the `semrush_failed_pulls` check;
+        the others still load."""
         with warehouse.get_connection() as con:
             ensure_raw_tables(con)
-            total = pull_backlink_snapshots(
+            report = pull_backlink_snapshots(
                 context,
                 con,
                 semrush,
                 write_backlinks,
                 own + competitors,
-                source="semrush_backlinks",
+                source=SOURCE,
                 vendor="Semrush",
                 key_name="SEMRUSH_API_KEY",
             )
-        return dg.MaterializeResult(metadata={"rows": dg.MetadataValue.int(total)})
+        return dg.MaterializeResult(metadata=report.metadata())
 
     return semrush_api
