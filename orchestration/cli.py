@@ -8,8 +8,9 @@ import json
 import logging
 import os
 import sys
+import uuid
 from collections.abc import Sequence
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 from ingest.settings import Paths
 
@@ -40,14 +41,20 @@ def _date(value: str) -> date:
         raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {value!r}") from None
 
 
+def _say(message: str) -> None:
+    print(f"linkokr: {message}", file=sys.stderr, flush=True)
+
+
 def run_pipeline(paths: Paths, start: date | None = None, end: date | None = None) -> int:
     """Materialize every asset in process as one run; 0 when every asset materialized.
 
     Day-partitioned assets cover [start, end] at once (a single-run backfill); by default
-    yesterday and the lookback days, like the daily schedule."""
+    yesterday and the lookback days, like the daily schedule. Runs left behind by a process that
+    died are cleaned up first, and a warehouse another process holds stops the run at once."""
     import dagster as dg
 
     from ingest.config import load_config
+    from orchestration import recovery
     from orchestration.definitions import build_definitions
     from orchestration.resources import (
         RANGE_END_TAG,
@@ -58,23 +65,29 @@ def run_pipeline(paths: Paths, start: date | None = None, end: date | None = Non
 
     os.environ.update(paths.export())
     os.environ["DAGSTER_HOME"] = str(ensure_dagster_home(paths.dagster_home))
-    defs = build_definitions(paths)
-    config = load_config(paths.config)
-    yesterday = date.today() - timedelta(days=1)
-    tags = lookback_range(yesterday, config.settings.lookback_days)
-    if start or end:
-        tags = {
-            RANGE_START_TAG: (start or end).isoformat(),
-            RANGE_END_TAG: (end or yesterday).isoformat(),
-        }
-    job = defs.resolve_implicit_global_asset_job_def()
     with dg.DagsterInstance.get() as instance:
-        result = job.execute_in_process(
-            run_config={"loggers": {"console": {"config": {"log_level": "INFO"}}}},
-            tags=tags,
-            instance=instance,
-            raise_on_error=False,
-        )
+        stopped = _before_run(instance, paths)
+        if stopped is not None:
+            return stopped
+        defs = build_definitions(paths)
+        config = load_config(paths.config)
+        yesterday = date.today() - timedelta(days=1)
+        tags = lookback_range(yesterday, config.settings.lookback_days)
+        if start or end:
+            tags = {
+                RANGE_START_TAG: (start or end).isoformat(),
+                RANGE_END_TAG: (end or yesterday).isoformat(),
+            }
+        job = defs.resolve_implicit_global_asset_job_def()
+        run_id = str(uuid.uuid4())
+        with recovery.RunWatch(instance, run_id, paths.warehouse, paths.serving, _say) as watch:
+            result = job.execute_in_process(
+                run_config={"loggers": {"console": {"config": {"log_level": "INFO"}}}},
+                tags={**tags, **recovery.process_tags()},
+                instance=instance,
+                raise_on_error=False,
+                run_id=run_id,
+            )
     summary = _run_summary(result)
     if summary:
         print(summary, file=sys.stderr)
@@ -90,10 +103,81 @@ def run_pipeline(paths: Paths, start: date | None = None, end: date | None = Non
         f"{len(checks)} checks evaluated, {len(failing)} not passing",
         file=sys.stderr,
     )
+    lock_line = watch.collision_message() if watch.collision else _lock_failure(result, paths)
+    if lock_line:
+        _say(lock_line)
+    elif watch.stop_reason:
+        _say(f"run {result.run_id} {watch.stop_reason}")
     if failed:
         print(f"failed steps: {', '.join(sorted(set(failed)))}", file=sys.stderr)
+    if watch.signal_received:
+        return 128 + watch.signal_received
+    if failed:
         return 1
     return 0 if result.success else 1
+
+
+def _before_run(instance, paths: Paths) -> int | None:
+    """Clean up after runs that died, wait for a live run holding the pool, and check that no
+    other process holds the warehouse: the exit code when the run must not start, else None."""
+    import signal
+
+    from ingest import locks
+    from orchestration import recovery
+
+    recovery.recover(instance, _say)
+    with recovery.signals_interrupt() as received:
+        try:
+            recovery.wait_for_pool(instance, _say)
+        except KeyboardInterrupt:
+            signum = received["signal"] or signal.SIGINT
+            _say(f"stopped by {signal.Signals(signum).name} while waiting for the warehouse pool")
+            return 128 + signum
+    holder = _foreign_lock(instance, paths)
+    if holder is not None:
+        holders = recovery.foreign_holders(paths.warehouse, instance) or [holder]
+        _say(locks.held_lock_message(paths.warehouse, holders, paths.serving))
+        return 1
+    return None
+
+
+def _foreign_lock(instance, paths: Paths, attempts: int = 3, pause: float = 0.5):
+    """The process other than a live run of this instance holding the warehouse, if one keeps
+    it over a few seconds (a `linkokr doctor`, or a killed run's dbt on its way out, lets go)."""
+    import time
+
+    from ingest import locks
+    from orchestration import recovery
+
+    for attempt in range(attempts):
+        holder = locks.probe_lock(paths.warehouse)
+        if holder is None or locks.descends_from(holder.pid, recovery.live_pids(instance)):
+            return None
+        if attempt < attempts - 1:
+            time.sleep(pause)
+    return holder
+
+
+def _lock_failure(result, paths: Paths) -> str | None:
+    """The one line for a step that failed on the warehouse lock, from its error chain."""
+    from ingest import locks
+
+    for event in result.all_events:
+        if not event.is_step_failure or event.step_failure_data is None:
+            continue
+        error = event.step_failure_data.error
+        while error is not None:
+            holder = locks.holder_from_error(error.message)
+            if holder is not None:
+                return locks.held_lock_message(paths.warehouse, [holder], paths.serving)
+            error = error.cause or error.context
+    return None
+
+
+def _temp_files(paths: Paths):
+    from ingest import locks
+
+    return locks.leftover_temp_files(locks.temp_kinds(paths))
 
 
 def _run_summary(result) -> str | None:
@@ -273,6 +357,133 @@ def cmd_forget(args: argparse.Namespace) -> int:
     return 0
 
 
+def doctor(paths: Paths, repair: bool = False, out=None) -> int:
+    """What a run that ended uncleanly left behind, and, with `repair`, clean it up: runs whose
+    process is gone (marked failed, their pool slots freed), pool slots of finished runs,
+    leftover temporary files. A process holding the warehouse is reported, never touched.
+    0 when nothing is left to fix."""
+    import dagster as dg
+
+    from ingest import locks
+    from orchestration import recovery
+    from orchestration.resources import WAREHOUSE_POOL, ensure_dagster_home
+
+    out = out or sys.stdout
+
+    def say(line: str = "") -> None:
+        print(line, file=out, flush=True)
+
+    os.environ.update(paths.export())
+    os.environ["DAGSTER_HOME"] = str(ensure_dagster_home(paths.dagster_home))
+    problems: list[str] = []  # what still needs a hand once this command ends
+    fixable = 0
+    say(f"linkokr doctor: home {paths.home} (Dagster instance {paths.dagster_home})")
+    with dg.DagsterInstance.get() as instance:
+        runs = recovery.in_progress_runs(instance)
+        slot_owner = {
+            slot: run_id
+            for run_id in {r.run_id for r in runs}
+            for slot in recovery.slots_of(instance, run_id)
+        }
+        say(f"\nruns in progress: {len(runs) or 'none'}")
+        for state in runs:
+            slots = [slot for slot, run_id in slot_owner.items() if run_id == state.run_id]
+            held = f"; holds {', '.join(slots)}" if slots else ""
+            if state.stale:
+                fixable += 1
+                say(f"  STALE  {state}: {state.why}{held}")
+                if repair:
+                    recovery.fail_stale(instance, state)
+                    say("         repaired: marked failed, pool slots freed")
+            elif state.alive is None:
+                say(f"  ?      {state}: cannot tell whether it runs: {state.why}{held}")
+            else:
+                say(f"  alive  {state}{held}")
+
+        orphans = recovery.orphan_slots(instance)
+        info = recovery.pools(instance).get(WAREHOUSE_POOL)
+        say(f"\npool {WAREHOUSE_POOL}: limit {info.limit if info else 'not set'}")
+        if info is not None and info.limit != 1:
+            problems.append(
+                f"the pool {WAREHOUSE_POOL} has limit {info.limit}, not 1: steps of parallel "
+                f"runs collide on the warehouse (see {paths.dagster_home / 'dagster.yaml'})"
+            )
+        if info is not None:
+            for slot in info.claimed_slots:
+                say(f"  held by run {slot.run_id} (step {slot.step_key})")
+            queued: dict[str, list[str]] = {}
+            for step in info.pending_steps:
+                if step.assigned_timestamp is None:
+                    queued.setdefault(step.run_id, []).append(step.step_key)
+            for run_id, steps in queued.items():
+                say(f"  queued: run {run_id} ({len(steps)} step(s): {', '.join(sorted(steps))})")
+            if not info.claimed_slots and not queued:
+                say("  free")
+        for orphan in orphans:
+            fixable += 1
+            say(
+                f"  ORPHAN run {orphan.run_id} ({orphan.status}) still holds "
+                f"{', '.join(orphan.slots) or 'a queued step'}"
+            )
+            if repair:
+                instance.event_log_storage.free_concurrency_slots_for_run(orphan.run_id)
+                say("         repaired: freed")
+
+        live = {s.pid for s in runs if s.pid and s.alive is not False}
+        say(f"\nwarehouse {paths.warehouse}:")
+        holders_now = recovery.foreign_holders(paths.warehouse, instance)
+        if holders_now is None and not live:
+            probed = locks.probe_lock(paths.warehouse)
+            holders_now = [probed] if probed else []
+        if not paths.warehouse.exists():
+            say("  not created yet")
+        elif holders_now:
+            for holder in holders_now:
+                say(f"  LOCKED by {holder}")
+            problems.append(locks.held_lock_message(paths.warehouse, holders_now, paths.serving))
+        else:
+            ours = locks.lock_holders(paths.warehouse) or []
+            ours = [h for h in ours if locks.descends_from(h.pid, live)]
+            say("  open by a run in progress" if ours else "  no other process holds it")
+
+        temps = _temp_files(paths)
+        runs_alive = any(s.alive is not False for s in runs if not (repair and s.stale))
+        say(f"\ntemporary files: {len(temps) or 'none'}")
+        for temp in temps:
+            size = f"{temp.bytes / 1e6:.1f} MB"
+            age = datetime.fromtimestamp(temp.modified).strftime("%Y-%m-%d %H:%M")
+            if temp.open_by:
+                verdict = f"in use by PID {', '.join(map(str, temp.open_by))}"
+            elif runs_alive:
+                verdict = "kept: a run is in progress"
+            elif not temp.removable():
+                verdict = "kept: may belong to a run of another linkokr home (touched < 1 h ago)"
+            else:
+                verdict = "LEFT OVER"
+                fixable += 1
+            say(f"  {temp.path} ({temp.what}, {size}, modified {age}): {verdict}")
+            if verdict == "LEFT OVER" and repair:
+                locks.remove(temp)
+                say("         repaired: removed")
+
+    say()
+    if fixable and not repair:
+        problems.insert(
+            0,
+            f"{fixable} thing(s) left by runs that ended uncleanly: "
+            "`linkokr doctor --repair` cleans them up",
+        )
+    for problem in problems:
+        say(f"linkokr doctor: {problem}")
+    if not problems:
+        say("linkokr doctor: nothing to fix" + (f" ({fixable} repaired)" if fixable else ""))
+    return 1 if problems else 0
+
+
+def cmd_doctor(args: argparse.Namespace) -> int:
+    return doctor(Paths.from_env(), repair=args.repair)
+
+
 def cmd_emulators(args: argparse.Namespace) -> int:
     from ingest.emulators.server import EmulatorServer
 
@@ -359,6 +570,17 @@ def main(argv: Sequence[str] | None = None) -> int:
         "file", metavar="FILE|SHA256", help="the file (path or name) or its SHA-256"
     )
     forget.set_defaults(func=cmd_forget)
+
+    doctor_cmd = sub.add_parser(
+        "doctor",
+        help="show (and with --repair clean up) what runs that ended uncleanly left behind",
+    )
+    doctor_cmd.add_argument(
+        "--repair",
+        action="store_true",
+        help="fail stale runs and free their pool slots, remove leftover temporary files",
+    )
+    doctor_cmd.set_defaults(func=cmd_doctor)
 
     emulators = sub.add_parser("emulators", help="serve the local API emulators")
     emulators.add_argument("--host", default="127.0.0.1")
