@@ -11,7 +11,9 @@ import sys
 import uuid
 from collections.abc import Sequence
 from datetime import date, datetime, timedelta
+from pathlib import Path
 
+from ingest import diskspace
 from ingest.settings import Paths
 
 log = logging.getLogger("linkokr")
@@ -50,21 +52,48 @@ def run_pipeline(paths: Paths, start: date | None = None, end: date | None = Non
 
     Day-partitioned assets cover [start, end] at once (a single-run backfill); by default
     yesterday and the lookback days, like the daily schedule. Runs left behind by a process that
-    died are cleaned up first, and a warehouse another process holds stops the run at once."""
+    died are cleaned up first, and a warehouse another process holds stops the run at once. A
+    run that fails on a full disk says so in one line."""
+    from orchestration.resources import ensure_dagster_home
+
+    os.environ.update(paths.export())
+    os.environ["DAGSTER_HOME"] = str(ensure_dagster_home(paths.dagster_home))
+    try:
+        return _run(paths, start, end)
+    except Exception as error:
+        # a full disk breaks Dagster's own SQLite storage too, with tracebacks that hide it
+        full = diskspace.diagnose(_written_paths(paths), [error])
+        if full is None:
+            raise
+        _say(full)
+        return 1
+
+
+def _written_paths(paths: Paths) -> list[Path]:
+    return [paths.warehouse, paths.serving, paths.dagster_home, paths.home]
+
+
+def _failure_messages(result) -> list[str]:
+    """Every message in the error chains of the run's failed steps."""
+    messages = []
+    for event in result.all_events:
+        if not event.is_step_failure or event.step_failure_data is None:
+            continue
+        error = event.step_failure_data.error
+        while error is not None:
+            messages.append(error.message)
+            error = error.cause or error.context
+    return messages
+
+
+def _run(paths: Paths, start: date | None, end: date | None) -> int:
     import dagster as dg
 
     from ingest.config import load_config
     from orchestration import recovery
     from orchestration.definitions import build_definitions
-    from orchestration.resources import (
-        RANGE_END_TAG,
-        RANGE_START_TAG,
-        ensure_dagster_home,
-        lookback_range,
-    )
+    from orchestration.resources import RANGE_END_TAG, RANGE_START_TAG, lookback_range
 
-    os.environ.update(paths.export())
-    os.environ["DAGSTER_HOME"] = str(ensure_dagster_home(paths.dagster_home))
     with dg.DagsterInstance.get() as instance:
         stopped = _before_run(instance, paths)
         if stopped is not None:
@@ -104,7 +133,10 @@ def run_pipeline(paths: Paths, start: date | None = None, end: date | None = Non
         file=sys.stderr,
     )
     lock_line = watch.collision_message() if watch.collision else _lock_failure(result, paths)
-    if lock_line:
+    full = diskspace.diagnose(_written_paths(paths), _failure_messages(result)) if failed else None
+    if full:
+        _say(full)
+    elif lock_line:
         _say(lock_line)
     elif watch.stop_reason:
         _say(f"run {result.run_id} {watch.stop_reason}")
