@@ -22,8 +22,9 @@ lint: $(STAMP)
 	$(BIN)/ruff check ingest orchestration tests
 	$(BIN)/ruff format --check ingest orchestration tests
 
+# Every test, one test file per worker on every core: a module's fixtures stay in one process.
 test: lint
-	PATH=$(BIN):$$PATH $(BIN)/python -m pytest $(PYTEST_ARGS)
+	PATH=$(BIN):$$PATH $(BIN)/python -m pytest -n auto --dist loadfile $(PYTEST_ARGS)
 
 # The inner loop (under 2 minutes): lint and the `unit` tests (parsers, API clients against the
 # emulators, config, values), no dbt build and no pipeline run.

@@ -43,8 +43,13 @@ def _date(value: str) -> date:
         raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {value!r}") from None
 
 
-def _say(message: str) -> None:
-    print(f"linkokr: {message}", file=sys.stderr, flush=True)
+def _say(message: str, *, own_line: bool = False) -> None:
+    """One `linkokr: ...` line on stderr. `own_line` starts it on a fresh line: after a failure,
+    Dagster's threads may still be half-way through a line of their own."""
+    start = "\n" if own_line else ""
+    sys.stderr.flush()
+    sys.stderr.write(f"{start}linkokr: {message}\n")
+    sys.stderr.flush()
 
 
 def run_pipeline(paths: Paths, start: date | None = None, end: date | None = None) -> int:
@@ -65,7 +70,7 @@ def run_pipeline(paths: Paths, start: date | None = None, end: date | None = Non
         full = diskspace.diagnose(_written_paths(paths), [error])
         if full is None:
             raise
-        _say(full)
+        _say(full, own_line=True)
         return 1
 
 
@@ -135,7 +140,7 @@ def _run(paths: Paths, start: date | None, end: date | None) -> int:
     lock_line = watch.collision_message() if watch.collision else _lock_failure(result, paths)
     full = diskspace.diagnose(_written_paths(paths), _failure_messages(result)) if failed else None
     if full:
-        _say(full)
+        _say(full, own_line=True)
     elif lock_line:
         _say(lock_line)
     elif watch.stop_reason:

@@ -65,11 +65,27 @@ def demo_home(tmp_path_factory) -> Path:
 
     Treat it as read-only: a test that writes (re-runs the pipeline, reloads a config) copies
     it first with `copy_demo_home`. The environment is restored once the demo has run, so a test
-    that needs LINKOKR_HOME set calls `use_home(monkeypatch, demo_home)` itself.
+    that needs LINKOKR_HOME set calls `use_home(monkeypatch, demo_home)` itself. Under
+    pytest-xdist (`make test`) the workers share one demo: the first builds it under a file lock,
+    the others wait for it.
     """
+    if os.environ.get("PYTEST_XDIST_WORKER") is None:
+        return _build_demo(tmp_path_factory.mktemp("demo_home"))
+    from filelock import FileLock
+
+    shared = tmp_path_factory.getbasetemp().parent  # the same for every worker of this session
+    home, built = shared / "demo_home", shared / "demo_home.built"
+    with FileLock(str(shared / "demo_home.lock")):
+        if not built.exists():
+            _build_demo(home)
+            built.touch()
+    return home
+
+
+def _build_demo(home: Path) -> Path:
     from orchestration.cli import main
 
-    home = tmp_path_factory.mktemp("demo_home")
+    home.mkdir(parents=True, exist_ok=True)
     # `linkokr demo` points the API sources at its emulators in os.environ (and those stop with
     # it): the whole environment is put back afterwards, not only what use_home changed.
     saved = dict(os.environ)

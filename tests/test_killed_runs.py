@@ -5,7 +5,8 @@ A copy of the demo home (a clean run: its marts are the reference) forgets one o
 with `linkokr forget` and drops it again under another name, so a run has work in every phase:
 load the file, rebuild the marts in full, publish. Three runs are killed, one per phase; each
 next run must get past the dead one by itself; the fourth finishes. dbt dies with the run that
-started it: when `linkokr run` is killed during dbt, so is dbt.
+started it: when `linkokr run` is killed during dbt, so is dbt. `linkokr doctor` lists the
+first dead run while it still holds its pool slot, and each next run says which run it cleaned.
 """
 
 import os
@@ -21,7 +22,7 @@ import duckdb
 import pytest
 
 from orchestration.cli import main
-from orchestration.resources import ensure_dagster_home
+from orchestration.resources import WAREHOUSE_POOL, ensure_dagster_home
 from tests.conftest import REPO, copy_demo_home, use_home
 
 pytestmark = pytest.mark.e2e
@@ -54,14 +55,17 @@ def mart_tables(warehouse: Path) -> dict[str, list[tuple]]:
     return tables
 
 
-def start_run(home: Path) -> subprocess.Popen:
+def environment(home: Path) -> dict[str, str]:
     unset = {"DAGSTER_HOME", "AHREFS_API_KEY", "SEMRUSH_API_KEY", "GOOGLE_APPLICATION_CREDENTIALS"}
     env = {k: v for k, v in os.environ.items() if not k.startswith("LINKOKR_") and k not in unset}
-    env["LINKOKR_HOME"] = str(home)
+    return {**env, "LINKOKR_HOME": str(home)}
+
+
+def start_run(home: Path) -> subprocess.Popen:
     return subprocess.Popen(
         [sys.executable, "-c", RUN],
         cwd=REPO,
-        env=env,
+        env=environment(home),
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
@@ -103,16 +107,25 @@ def command_line(pid: int) -> str:
         return ""
 
 
-def step_started(home: Path, step: str) -> bool:
-    """Whether the latest run's `step` has started (read from Dagster's run storage)."""
-    with dg.DagsterInstance.from_config(str(home / ".dagster")) as instance:
-        runs = instance.get_runs(limit=1)
+def instance(home: Path) -> dg.DagsterInstance:
+    return dg.DagsterInstance.from_config(str(home / ".dagster"))
+
+
+def latest_run(home: Path) -> str:
+    with instance(home) as dagster:
+        return dagster.get_runs(limit=1)[0].run_id
+
+
+def step_started(home: Path, step: str) -> str | None:
+    """The id of the latest run once its `step` has started (read from Dagster's run storage)."""
+    with instance(home) as dagster:
+        runs = dagster.get_runs(limit=1)
         if not runs:
-            return False
-        records = instance.get_records_for_run(
+            return None
+        records = dagster.get_records_for_run(
             runs[0].run_id, of_type=dg.DagsterEventType.STEP_START
         ).records
-    return any(record.event_log_entry.step_key == step for record in records)
+    return runs[0].run_id if any(r.event_log_entry.step_key == step for r in records) else None
 
 
 def wait_for(condition, timeout: float, what: str, process: subprocess.Popen) -> None:
@@ -125,9 +138,30 @@ def wait_for(condition, timeout: float, what: str, process: subprocess.Popen) ->
         time.sleep(0.05)
 
 
-def kill(process: subprocess.Popen) -> None:
+def kill(process: subprocess.Popen) -> str:
+    """SIGKILL: nothing of the run's own cleanup happens. Returns what it printed."""
     process.send_signal(signal.SIGKILL)
     process.wait(timeout=30)
+    return process.stdout.read()
+
+
+def doctor(home: Path) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "from orchestration.cli import main; raise SystemExit(main(['doctor']))",
+        ],
+        cwd=REPO,
+        env=environment(home),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def cleaned_up(output: str, run_id: str) -> list[str]:
+    return [line for line in output.splitlines() if line.startswith("linkokr") and run_id in line]
 
 
 def temporaries(home: Path) -> list[Path]:
@@ -159,8 +193,11 @@ def killed_three_times(demo_home, tmp_path_factory):
 
     # 1. killed while loading the inbox
     run = start_run(home)
+    seen["run_ids"] = []
     wait_for(lambda: step_started(home, "inbox_files"), 180, "the inbox step", run)
+    seen["run_ids"].append(step_started(home, "inbox_files"))
     kill(run)
+    seen["doctor"] = doctor(home)
 
     # 2. killed while dbt builds: dbt goes with it
     run = start_run(home)
@@ -170,8 +207,9 @@ def killed_three_times(demo_home, tmp_path_factory):
         return bool(seen["dbt"])
 
     wait_for(dbt_running, 300, "dbt to start", run)
+    seen["run_ids"].append(latest_run(home))
     time.sleep(2)  # well into the build
-    kill(run)
+    seen["outputs"] = [kill(run)]
     deadline = time.monotonic() + 10
     while any(alive(p) for p in seen["dbt"]) and time.monotonic() < deadline:
         time.sleep(0.1)
@@ -180,12 +218,14 @@ def killed_three_times(demo_home, tmp_path_factory):
     # 3. killed while publishing the serving copy: its temporary copy is left behind
     run = start_run(home)
     wait_for(lambda: temporaries(home), 600, "the serving copy to be written", run)
-    kill(run)
+    seen["run_ids"].append(latest_run(home))
+    seen["outputs"].append(kill(run))
     seen["left_by_publish"] = temporaries(home)
 
     # 4. a plain run
     final = start_run(home)
     output, _ = final.communicate(timeout=900)
+    seen["outputs"].append(output)
     return home, reference, final.returncode, output, seen
 
 
@@ -208,3 +248,35 @@ def test_no_temporary_file_is_left(killed_three_times):
     home, _, _, _, seen = killed_three_times
     assert seen["left_by_publish"], "the killed publish left its temporary copy"
     assert temporaries(home) == []
+
+
+def test_each_run_says_which_dead_run_it_cleaned_up(killed_three_times):
+    home, _, _, _, seen = killed_three_times
+    for dead, output in zip(seen["run_ids"], seen["outputs"], strict=True):
+        cleaned = cleaned_up(output, dead)
+        assert len(cleaned) == 1, output[-4000:]
+        assert cleaned[0].startswith(f"linkokr: cleaned up run {dead} (linkokr run, PID ")
+        assert "its process is gone; marked it failed" in cleaned[0]
+    # the run killed while loading held the pool slot of its inbox step
+    assert cleaned_up(seen["outputs"][0], seen["run_ids"][0])[0].endswith(
+        f"its process is gone; marked it failed, freed its pool slot ({WAREHOUSE_POOL}/inbox_files)"
+    )
+    with instance(home) as dagster:
+        for dead in seen["run_ids"]:
+            assert dagster.get_run_by_id(dead).status == dg.DagsterRunStatus.FAILURE
+        pool = dagster.event_log_storage.get_concurrency_info(WAREHOUSE_POOL)
+        assert pool.claimed_slots == [] and pool.pending_steps == []
+
+
+def test_doctor_lists_the_killed_run_before_the_repair(killed_three_times):
+    _, _, _, _, seen = killed_three_times
+    doctor, run_id = seen["doctor"], seen["run_ids"][0]
+    assert doctor.returncode == 1, doctor.stdout + doctor.stderr
+    about_it = [line.strip() for line in doctor.stdout.splitlines() if run_id in line]
+    assert about_it[0].startswith(f"STALE  run {run_id} (linkokr run, PID ")
+    assert about_it[0].endswith(f"its process is gone; holds {WAREHOUSE_POOL}/inbox_files")
+    assert about_it[1] == f"held by run {run_id} (step inbox_files)"
+    assert doctor.stdout.splitlines()[-1] == (
+        "linkokr doctor: 1 thing(s) left by runs that ended uncleanly: "
+        "`linkokr doctor --repair` cleans them up"
+    )

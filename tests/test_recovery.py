@@ -1,5 +1,6 @@
-"""Runs that recover by themselves: a killed `linkokr run`, a reader on the warehouse, a run
-waiting for the pool, and `linkokr doctor` (README, "Troubleshooting").
+"""Runs that recover by themselves: a reader on the warehouse, a run waiting for the pool, and
+`linkokr doctor` (README, "Troubleshooting"). A killed `linkokr run` and what the next run and
+`linkokr doctor` make of it: tests/test_killed_runs.py.
 
 Each test has a small home of its own (one site, two backlink exports from the corpus). Every
 `linkokr run` that gets past its checks is a real process, and so is every process it meets (a
@@ -167,47 +168,6 @@ def lock_line(home: Path, pid: int) -> str:
         "...): only the pipeline may open it. Point notebooks, BI tools and the DuckDB CLI at the "
         f"serving copy {warehouse}/linkokr_serving.duckdb (LINKOKR_SERVING), close that "
         "connection, and run again"
-    )
-
-
-@pytest.fixture(scope="module")
-def killed_run(tmp_path_factory):
-    """`linkokr run` killed with SIGKILL while its inbox step holds the pool slot, then
-    `linkokr doctor` and a plain `linkokr run` on the same home."""
-    home = small_home(tmp_path_factory.mktemp("killed"))
-    run = start(home, home.parent / "killed.log", "run")
-    run_id = wait_for(lambda: step_started(home, "inbox_files"), 120, "the inbox step", run)
-    stop(run)  # kill -9: nothing of the run's own cleanup happens
-    doctor = linkokr(home, "doctor")
-    after = linkokr(home, "run")
-    return home, run_id, doctor, after
-
-
-def test_the_next_run_cleans_up_the_killed_one_and_finishes(killed_run):
-    home, run_id, _, after = killed_run
-    assert after.returncode == 0, after.stderr[-4000:]
-    cleaned = [line for line in linkokr_lines(after.stderr) if run_id in line]
-    assert len(cleaned) == 1, after.stderr[-4000:]
-    assert cleaned[0].startswith(f"linkokr: cleaned up run {run_id} (linkokr run, PID ")
-    assert cleaned[0].endswith(
-        f"its process is gone; marked it failed, freed its pool slot ({WAREHOUSE_POOL}/inbox_files)"
-    )
-    with instance(home) as dagster:
-        assert dagster.get_run_by_id(run_id).status == dg.DagsterRunStatus.FAILURE
-        pool = dagster.event_log_storage.get_concurrency_info(WAREHOUSE_POOL)
-        assert pool.claimed_slots == [] and pool.pending_steps == []
-
-
-def test_doctor_lists_the_killed_run_before_the_repair(killed_run):
-    _, run_id, doctor, _ = killed_run
-    assert doctor.returncode == 1, doctor.stdout + doctor.stderr
-    about_it = [line.strip() for line in doctor.stdout.splitlines() if run_id in line]
-    assert about_it[0].startswith(f"STALE  run {run_id} (linkokr run, PID ")
-    assert about_it[0].endswith(f"its process is gone; holds {WAREHOUSE_POOL}/inbox_files")
-    assert about_it[1] == f"held by run {run_id} (step inbox_files)"
-    assert doctor.stdout.splitlines()[-1] == (
-        "linkokr doctor: 1 thing(s) left by runs that ended uncleanly: "
-        "`linkokr doctor --repair` cleans them up"
     )
 
 
