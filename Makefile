@@ -19,8 +19,8 @@ demo: $(STAMP)
 	LINKOKR_HOME=$(DEMO_HOME) $(BIN)/linkokr demo
 
 lint: $(STAMP)
-	$(BIN)/ruff check ingest orchestration tests
-	$(BIN)/ruff format --check ingest orchestration tests
+	$(BIN)/ruff check ingest serve demo orchestration tests
+	$(BIN)/ruff format --check ingest serve demo orchestration tests
 
 # Every test, one test file per worker on every core: a module's fixtures stay in one process.
 test: lint

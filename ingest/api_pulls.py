@@ -11,8 +11,8 @@ from typing import Any
 
 import duckdb
 
-from ingest.formats import FileFormat
 from ingest.inbox import ensure_raw_table, quote_ident
+from ingest.inbox.formats import FileFormat
 
 log = logging.getLogger(__name__)
 

@@ -219,7 +219,7 @@ def _temp_files(paths: Paths):
 
 def _run_summary(result) -> str | None:
     """The inbox asset's summary of this run's files, as text (None when it did not run)."""
-    from ingest import run_summary
+    from ingest.inbox import run_summary
     from orchestration.defs.inbox.assets import LEDGER_KEY, RUN_SUMMARY
 
     for event in result.all_events:
@@ -522,7 +522,7 @@ def cmd_doctor(args: argparse.Namespace) -> int:
 
 
 def cmd_emulators(args: argparse.Namespace) -> int:
-    from ingest.emulators.server import EmulatorServer
+    from demo.emulators.server import EmulatorServer
 
     paths = Paths.from_env()
     server = EmulatorServer(paths.home / "data" / "emulator", host=args.host, port=args.port)
@@ -542,8 +542,8 @@ def cmd_emulators(args: argparse.Namespace) -> int:
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
-    from ingest.demo import generate_demo
-    from ingest.emulators.server import EmulatorServer
+    from demo import generate_demo
+    from demo.emulators.server import EmulatorServer
 
     paths = Paths.from_env()
     manifest = generate_demo(paths.home, days=args.days)
@@ -575,7 +575,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
                     os.environ[name] = value
     if code == 0:
         print_scoreboard(scoreboard(paths), "table")
-        from ingest.dashboard import dashboard_path
+        from serve.dashboard import dashboard_path
 
         print(f"dashboard: {dashboard_path(paths.warehouse)}", file=sys.stderr)
         print(f"serving copy for SQL and BI tools: {paths.serving}", file=sys.stderr)

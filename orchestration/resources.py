@@ -19,7 +19,7 @@ from dagster_duckdb import DuckDBResource
 
 from ingest.api_pulls import new_pull_id
 from ingest.http import DEFAULT_POLICY, RetryPolicy
-from ingest.ledger import ensure_ops_tables, record_api_pull
+from ingest.inbox.ledger import ensure_ops_tables, record_api_pull
 
 WAREHOUSE_POOL = "linkokr_warehouse"
 

@@ -14,15 +14,15 @@ import duckdb
 import httpx
 import pytest
 
-from ingest.ahrefs import (
+from demo.emulators import EmulatorServer
+from demo.emulators.ahrefs import AhrefsEmulator
+from ingest.http import retry_after_seconds
+from ingest.sources.ahrefs.api import (
     AhrefsAuthError,
     AhrefsClient,
     write_backlinks,
     write_domain_ratings,
 )
-from ingest.emulators import EmulatorServer
-from ingest.emulators.ahrefs import AhrefsEmulator
-from ingest.http import retry_after_seconds
 
 pytestmark = pytest.mark.unit
 
@@ -180,7 +180,7 @@ def test_a_page_size_dividing_the_rows_ends_on_an_empty_page(client):
 
 
 def test_max_rows_caps_the_pull_and_says_so(client, caplog):
-    with caplog.at_level(logging.WARNING, logger="ingest.ahrefs"):
+    with caplog.at_level(logging.WARNING, logger="ingest.sources.ahrefs.api"):
         pages = list(client.iter_backlink_pages(TARGET, page_size=10, max_rows=25))
 
     assert [len(page) for page in pages] == [10, 10, 5]

@@ -1,7 +1,7 @@
 """Link attribution marts on the demo: every window filled, one link recomputed by hand, and the
 demo's story (strong links move rankings sooner and further) visible per quality tier.
 
-The demo generator (ingest/demo/story.py `LINK_BOOST`, `LINK_LAG_DAYS`) lowers a page's keyword
+The demo generator (demo/story.py `LINK_BOOST`, `LINK_LAG_DAYS`) lowers a page's keyword
 positions after each link, with a shorter lag and a larger boost the better the link's tier.
 """
 

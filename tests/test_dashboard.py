@@ -19,8 +19,8 @@ import pytest
 from dagster_duckdb import DuckDBResource
 
 from ingest.config import load_config
-from ingest.dashboard import build_dashboard, dashboard_path, write_dashboard
 from orchestration.defs.dashboard.assets import DASHBOARD, build_dashboard_asset
+from serve.dashboard import build_dashboard, dashboard_path, write_dashboard
 from tests.conftest import copy_demo_home
 
 CHROMIUM = "/usr/bin/chromium"

@@ -16,7 +16,7 @@ from statistics import median
 import pytest
 import yaml
 
-from ingest.demo import DemoManifest, generate_demo
+from demo import DemoManifest, generate_demo
 
 pytestmark = pytest.mark.unit
 

@@ -27,14 +27,14 @@ import duckdb
 import pytest
 from google.api_core import exceptions as google_exceptions
 
-from ingest.ahrefs import AhrefsClient
-from ingest.demo import generate_demo
-from ingest.emulators.server import EmulatorServer
-from ingest.ga4 import fetch_day, make_client
-from ingest.gsc import GscClient, GscError
+from demo import generate_demo
+from demo.emulators.server import EmulatorServer
 from ingest.http import RetryPolicy
-from ingest.semrush import SemrushClient
 from ingest.settings import Paths
+from ingest.sources.ahrefs.api import AhrefsClient
+from ingest.sources.ga4.api import fetch_day, make_client
+from ingest.sources.gsc.api import GscClient, GscError
+from ingest.sources.semrush.api import SemrushClient
 from orchestration.cli import main
 from orchestration.definitions import build_definitions
 from orchestration.resources import (
@@ -149,7 +149,7 @@ def test_every_fault_kind_is_retried_and_the_pull_is_complete(
     assert any("Connection reset" in message or "104" in message for message in retries)
     assert any("timed out" in message.lower() for message in retries)
     # The client's side of the wire; the emulator's own access log plays the vendor's server.
-    client_log = [r.getMessage() for r in caplog.records if not r.name.startswith("ingest.emul")]
+    client_log = [r.getMessage() for r in caplog.records if not r.name.startswith("demo.emulators")]
     assert not [line for line in client_log if SECRET in line]
 
 

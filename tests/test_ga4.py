@@ -16,8 +16,8 @@ import pytest
 from google.analytics.data_v1beta.types import MetricType, RunReportRequest
 from google.api_core import exceptions as google_exceptions
 
-from ingest.emulators import EmulatorServer
-from ingest.ga4 import fetch_day, make_client, write_day
+from demo.emulators import EmulatorServer
+from ingest.sources.ga4.api import fetch_day, make_client, write_day
 
 pytestmark = pytest.mark.unit
 

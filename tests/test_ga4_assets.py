@@ -9,7 +9,7 @@ import dagster as dg
 import duckdb
 import pytest
 
-from ingest.emulators.server import EmulatorServer
+from demo.emulators.server import EmulatorServer
 from ingest.settings import Paths
 from orchestration.definitions import build_definitions
 from orchestration.resources import RANGE_END_TAG, RANGE_START_TAG

@@ -16,13 +16,13 @@ import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 
-from ingest.demo.gsc import GSC_SITE_URL, write_gsc_emulator_data
-from ingest.demo.links import build_world
-from ingest.demo.story import SITE_HOST
-from ingest.emulators import EmulatorServer
-from ingest.emulators.gsc import GscEmulator, site_file_name
-from ingest.emulators.server import Request, Response
-from ingest.gsc import GscClient, GscError, query_path, write_day
+from demo.emulators import EmulatorServer
+from demo.emulators.gsc import GscEmulator, site_file_name
+from demo.emulators.server import Request, Response
+from demo.gsc import GSC_SITE_URL, write_gsc_emulator_data
+from demo.links import build_world
+from demo.story import SITE_HOST
+from ingest.sources.gsc.api import GscClient, GscError, query_path, write_day
 
 pytestmark = pytest.mark.unit
 

@@ -10,8 +10,8 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from ingest.publish import SERVING_STORAGE_NUMBER, publish, storage_number
 from ingest.settings import Paths
+from serve.publish import SERVING_STORAGE_NUMBER, publish, storage_number
 from tests.conftest import copy_demo_home
 
 pytestmark = pytest.mark.e2e

@@ -12,9 +12,9 @@ import duckdb
 import httpx
 import pytest
 
-from ingest.emulators import EmulatorServer
-from ingest.emulators.semrush import SemrushEmulator
-from ingest.semrush import SemrushApiError, SemrushClient, write_backlinks
+from demo.emulators import EmulatorServer
+from demo.emulators.semrush import SemrushEmulator
+from ingest.sources.semrush.api import SemrushApiError, SemrushClient, write_backlinks
 
 pytestmark = pytest.mark.unit
 
@@ -153,7 +153,7 @@ def test_unknown_target_is_empty_not_a_failure(client):
 
 
 def test_max_rows_caps_the_pull_and_says_so(client, caplog):
-    with caplog.at_level(logging.WARNING, logger="ingest.semrush"):
+    with caplog.at_level(logging.WARNING, logger="ingest.sources.semrush.api"):
         pages = list(client.iter_backlink_pages(TARGET, page_size=4, max_rows=6))
 
     assert [len(page) for page in pages] == [4, 2]
@@ -204,7 +204,7 @@ def test_the_key_stays_out_of_errors_and_logs(emulator, caplog):
     assert "key=REDACTED" in str(raised.value)
     # The client's side of the wire; the emulator's own access log plays the vendor's server.
     client_log = "\n".join(
-        r.getMessage() for r in caplog.records if not r.name.startswith("ingest.emulators")
+        r.getMessage() for r in caplog.records if not r.name.startswith("demo.emulators")
     )
     assert "retrying" in client_log
     assert "HTTP Request" in client_log  # httpx's own request line, redacted too

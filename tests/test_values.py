@@ -1,11 +1,11 @@
-"""Reading dates, numbers and booleans as files really hold them (ingest.values): decided per file
-and column from the values, never guessed, presented in one canonical text form."""
+"""Reading dates, numbers and booleans as files really hold them (ingest.inbox.values): decided per
+file and column from the values, never guessed, presented in one canonical text form."""
 
 import duckdb
 import pytest
 
-from ingest.files import FileRejected
-from ingest.values import ColumnFormat, decide_formats, find_invalid, normalize_sql
+from ingest.inbox.files import FileRejected
+from ingest.inbox.values import ColumnFormat, decide_formats, find_invalid, normalize_sql
 
 pytestmark = pytest.mark.unit
 

@@ -1,5 +1,5 @@
 {#- Parsing raw values in staging. Inbox files reach `raw` with their typed columns already in one
-    canonical text form, decided per file from its values (ingest/values.py): dates and times as
+    canonical text form, decided per file from its values (ingest/inbox/values.py): dates and times as
     `YYYY-MM-DD[ HH:MM:SS]`, numbers with a decimal point and no thousands separator, booleans as
     `true`/`false`. API pulls are written in the same form. A value that did not read was held out
     of `raw` with its row (ops.rejected_rows), so these parsers see canonical text or null. -#}

@@ -20,10 +20,10 @@ from pathlib import Path
 import duckdb
 from google.analytics.data_v1beta.types import DateRange, Metric, RunReportRequest
 
+from demo.emulators.server import EmulatorServer
 from ingest.config import load_config, write_config_tables
-from ingest.emulators.server import EmulatorServer
-from ingest.ga4 import fetch_day, make_client
 from ingest.inbox import ensure_raw_tables, load_file
+from ingest.sources.ga4.api import fetch_day, make_client
 from orchestration.defs.dbt.assets import DBT_PROJECT_DIR, dbt_executable
 
 REPO = Path(__file__).resolve().parents[2]

@@ -28,7 +28,7 @@ from pathlib import Path
 
 import duckdb
 
-from ingest.demo.generate import shift_config
+from demo.generate import shift_config
 
 REPO = Path(__file__).resolve().parents[2]
 HOME = REPO / ".linkokr" / "bench" / "scale"

@@ -27,7 +27,7 @@ CORPUS_DIR = Path(__file__).resolve().parents[1] / "fixtures" / "corpus"
 class CorpusFile(NamedTuple):
     kind: str  # inbox folder: backlinks, rankings, traffic
     path: Path  # the original, under CORPUS_DIR
-    format_id: str  # the ingest format id it should be recognised as (ingest/formats.py)
+    format_id: str  # the ingest format id it should be recognised as (ingest/inbox/formats.py)
     source: str  # vendor / tool id
     site: str  # the site the file is for (acme-outdoor.com or rival-gear.com)
     expect: str  # "load", or "reject" for a negative fixture

@@ -8,10 +8,10 @@ from datetime import date, timedelta
 import dagster as dg
 from dagster_duckdb import DuckDBResource
 
-from ingest.ahrefs import write_backlinks, write_domain_ratings
 from ingest.api_pulls import new_pull_id
 from ingest.config import LinkokrConfig
 from ingest.inbox import ensure_raw_tables
+from ingest.sources.ahrefs.api import write_backlinks, write_domain_ratings
 from orchestration.defs.ahrefs.resources import AhrefsResource
 from orchestration.resources import (
     DAILY_PARTITIONS,

@@ -2,7 +2,7 @@
 
 import dagster as dg
 
-from ingest.ahrefs import AhrefsClient
+from ingest.sources.ahrefs.api import AhrefsClient
 from orchestration.resources import http_settings
 
 

@@ -8,8 +8,8 @@ import dagster as dg
 from dagster_duckdb import DuckDBResource
 
 from ingest.config import ADD_KEY_RESULTS_HINT
-from ingest.dashboard import dashboard_path, read_key_results, write_dashboard
 from orchestration.resources import WAREHOUSE_POOL
+from serve.dashboard import dashboard_path, read_key_results, write_dashboard
 
 DASHBOARD = dg.AssetKey(["dashboard", "okr_dashboard"])
 OKR_MARTS = (

@@ -17,7 +17,7 @@ from dagster_dbt import DagsterDbtTranslator, DbtCliResource, DbtProject, dbt_as
 from dagster_duckdb import DuckDBResource
 from dbt.version import __version__ as dbt_version
 
-from ingest.ledger import ensure_ops_tables
+from ingest.inbox.ledger import ensure_ops_tables
 from orchestration.defs.dbt.child import PARENT_ENV
 from orchestration.resources import RANGE_START_TAG, WAREHOUSE_POOL
 

@@ -5,7 +5,7 @@ import dagster as dg
 from dagster_duckdb import DuckDBResource
 
 from ingest.config import LinkokrConfig
-from ingest.ga4 import ensure_tables, fetch_day, write_day
+from ingest.sources.ga4.api import ensure_tables, fetch_day, write_day
 from orchestration.defs.ga4.resources import Ga4Resource
 from orchestration.resources import (
     DAILY_PARTITIONS,

@@ -12,7 +12,7 @@ import dagster as dg
 from dagster_duckdb import DuckDBResource
 
 from ingest.config import LinkokrConfig
-from ingest.ga4 import ensure_tables
+from ingest.sources.ga4.api import ensure_tables
 from orchestration.resources import WAREHOUSE_POOL, failed_pulls_check
 
 TRAFFIC = dg.AssetKey(["raw", "ga4_traffic"])

@@ -5,7 +5,7 @@ from __future__ import annotations
 import dagster as dg
 from google.analytics.data_v1beta import BetaAnalyticsDataClient
 
-from ingest.ga4 import DEFAULT_TIMEOUT, make_client
+from ingest.sources.ga4.api import DEFAULT_TIMEOUT, make_client
 from orchestration.resources import HttpSettings, http_settings
 
 

@@ -5,7 +5,7 @@ from dagster_duckdb import DuckDBResource
 
 from ingest.api_pulls import new_pull_id
 from ingest.config import LinkokrConfig
-from ingest.gsc import ensure_table, write_day
+from ingest.sources.gsc.api import ensure_table, write_day
 from orchestration.defs.gsc.resources import GscResource
 from orchestration.resources import (
     DAILY_PARTITIONS,

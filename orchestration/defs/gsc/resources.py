@@ -3,7 +3,7 @@ https://developers.google.com/webmaster-tools/v1/searchanalytics/query"""
 
 import dagster as dg
 
-from ingest.gsc import GscClient
+from ingest.sources.gsc.api import GscClient
 from orchestration.resources import http_settings
 
 

@@ -14,11 +14,10 @@ from pathlib import Path
 import dagster as dg
 from dagster_duckdb import DuckDBResource
 
-from ingest import run_summary
 from ingest import scratch as scratch_files
 from ingest.config import LinkokrConfig
-from ingest.formats import FORMATS_BY_KIND
-from ingest.inbox import ensure_raw_tables, load_file, scan_inbox, settle, shown
+from ingest.inbox import ensure_raw_tables, load_file, run_summary, scan_inbox, settle, shown
+from ingest.inbox.formats import FORMATS_BY_KIND
 from orchestration.resources import WAREHOUSE_POOL
 
 RAW_TABLES = sorted({fmt.table for formats in FORMATS_BY_KIND.values() for fmt in formats})

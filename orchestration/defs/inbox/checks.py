@@ -7,8 +7,8 @@ one, its domain, and the fix. Adding the domain to the config brings its rows in
 import dagster as dg
 from dagster_duckdb import DuckDBResource
 
-from ingest.ledger import ensure_ops_tables
-from ingest.run_summary import SITE_KINDS, fix_for
+from ingest.inbox.ledger import ensure_ops_tables
+from ingest.inbox.run_summary import SITE_KINDS, fix_for
 from orchestration.defs.inbox.assets import LEDGER_KEY
 from orchestration.resources import WAREHOUSE_POOL
 

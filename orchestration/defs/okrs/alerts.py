@@ -1,13 +1,13 @@
 """The alerts asset: after dbt rebuilds the key-result marts, notice status changes and POST them
-to `LINKOKR_ALERT_WEBHOOK` (okrs.md, "Checks and alerts"; the work is in `ingest.alerts`)."""
+to `LINKOKR_ALERT_WEBHOOK` (okrs.md, "Checks and alerts"; the work is in `serve.alerts`)."""
 
 import os
 
 import dagster as dg
 from dagster_duckdb import DuckDBResource
 
-from ingest.alerts import run_alerts
 from orchestration.resources import WAREHOUSE_POOL
+from serve.alerts import run_alerts
 
 ALERTS = dg.AssetKey(["ops", "key_result_alerts"])
 WEBHOOK_ENV = "LINKOKR_ALERT_WEBHOOK"

@@ -2,7 +2,7 @@
 
 BI tools and notebooks read `LINKOKR_SERVING` (a DuckDB file in the v1.4 storage format) and
 `<warehouse dir>/parquet/<mart>.parquet`, never the warehouse itself, so they neither block the
-pipeline nor see a half-built table (`ingest/publish.py`).
+pipeline nor see a half-built table (`serve/publish.py`).
 """
 
 import json
@@ -12,10 +12,10 @@ import dagster as dg
 from dagster_dbt import DbtProject
 from dagster_duckdb import DuckDBResource
 
-from ingest.publish import publish
 from ingest.settings import Paths
 from orchestration.defs.dbt.assets import LinkokrDbtTranslator
 from orchestration.resources import WAREHOUSE_POOL
+from serve.publish import publish
 
 SERVING_KEY = dg.AssetKey(["serving", "linkokr_serving"])
 

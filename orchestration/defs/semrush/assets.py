@@ -6,7 +6,7 @@ from dagster_duckdb import DuckDBResource
 
 from ingest.config import LinkokrConfig
 from ingest.inbox import ensure_raw_tables
-from ingest.semrush import write_backlinks
+from ingest.sources.semrush.api import write_backlinks
 from orchestration.defs.semrush.resources import SemrushResource
 from orchestration.resources import WAREHOUSE_POOL, pull_backlink_snapshots, site_targets
 

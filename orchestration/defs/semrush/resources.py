@@ -3,7 +3,7 @@ https://developer.semrush.com/api/v3/analytics/backlinks/"""
 
 import dagster as dg
 
-from ingest.semrush import SemrushClient
+from ingest.sources.semrush.api import SemrushClient
 from orchestration.resources import http_settings
 
 

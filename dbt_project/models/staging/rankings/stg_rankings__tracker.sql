@@ -16,7 +16,7 @@ renamed as (
         {{ parse_date('source.ranking_date') }} as ranking_date,
         lower(trim(source.keyword)) as keyword,
         -- every "not ranking" marker (`-`, empty, `>100`, `100+`, `Not in top 100`) reaches raw as
-        -- null (ingest/values.py reads positions): null is not ranking
+        -- null (ingest/inbox/values.py reads positions): null is not ranking
         {{ parse_number('source.position') }} as position,
         nullif(trim(source.url), '') as ranking_url,
         {{ normalize_page('source.url') }} as ranking_page,

@@ -12,7 +12,7 @@ import math
 import random
 from datetime import date, timedelta
 
-from ingest.demo.catalog import (
+from demo.catalog import (
     GENERIC_ANCHORS,
     KEYWORDS,
     LEFT_CONTEXT,
@@ -26,7 +26,7 @@ from ingest.demo.catalog import (
     SPAM_WORDS,
     TLDS,
 )
-from ingest.demo.story import (
+from demo.story import (
     COMPETITOR_PROFILE,
     COMPETITORS,
     DISAVOW_DOMAIN,
@@ -61,7 +61,7 @@ from ingest.demo.story import (
     month_end,
     period_for,
 )
-from ingest.demo.traffic import positions
+from demo.traffic import positions
 
 
 def _slug(text: str) -> str:

@@ -25,8 +25,8 @@ import zipfile
 from datetime import date, timedelta
 from pathlib import Path
 
-from ingest.demo.rank_files import keyword_tags
-from ingest.demo.story import (
+from demo.rank_files import keyword_tags
+from demo.story import (
     COMPETITOR_PROFILE,
     GA4_PROPERTY_ID,
     SITE,
@@ -34,7 +34,7 @@ from ingest.demo.story import (
     Link,
     World,
 )
-from ingest.demo.traffic import rank_rows, traffic_rows
+from demo.traffic import rank_rows, traffic_rows
 
 AHREFS_HEADER = (
     "Referring page title",

@@ -28,7 +28,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import duckdb
 
-from ingest.emulators.server import Request, Response, retry_after_headers
+from demo.emulators.server import Request, Response, retry_after_headers
 
 log = logging.getLogger(__name__)
 

@@ -71,7 +71,7 @@ def ensure_ops_tables(con: duckdb.DuckDBPyConnection) -> None:
             "varchar",
         ),  # where a loaded file's rows are: raw_files.<raw_table>__<load_id>
         ("load_id", "varchar"),
-        # how each typed column read ({"first_seen": "date:dmy", ...}: ingest.values)
+        # how each typed column read ({"first_seen": "date:dmy", ...}: ingest.inbox.values)
         ("column_formats", "varchar"),
         # where snapshot_date came from: file_name, folder_name or modified_time
         ("snapshot_date_source", "varchar"),

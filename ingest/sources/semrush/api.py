@@ -22,8 +22,8 @@ from typing import Any
 import duckdb
 
 from ingest.api_pulls import write_api_snapshot
-from ingest.formats import SEMRUSH_API
 from ingest.http import ApiClient, RetryPolicy, raise_for_status, redact_text
+from ingest.inbox.formats import SEMRUSH_API
 
 log = logging.getLogger(__name__)
 

@@ -102,7 +102,7 @@ class EmulatorServer:
         emulators: Sequence[Emulator] | None = None,
     ) -> None:
         if emulators is None:
-            from ingest.emulators import default_emulators
+            from demo.emulators import default_emulators
 
             emulators = default_emulators(Path(data_dir))
         self.data_dir = Path(data_dir)

@@ -37,7 +37,7 @@ from urllib.parse import parse_qs, unquote
 
 import duckdb
 
-from ingest.emulators.server import Request, Response, retry_after_headers
+from demo.emulators.server import Request, Response, retry_after_headers
 
 log = logging.getLogger(__name__)
 

@@ -24,9 +24,9 @@ import duckdb
 import httpx
 
 from ingest.api_pulls import text_value, write_api_snapshot
-from ingest.formats import AHREFS_API, AHREFS_DR_API
 from ingest.http import ApiClient, RetryPolicy, raise_for_status, redact_text
 from ingest.inbox import ensure_raw_table, quote_ident
+from ingest.inbox.formats import AHREFS_API, AHREFS_DR_API
 
 log = logging.getLogger(__name__)
 

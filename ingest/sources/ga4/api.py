@@ -7,7 +7,7 @@ quota and server errors (429, 5xx) in whatever body shape, connection resets and
 are retried. `write_day` replaces that property-day in `raw.ga4_traffic` and its response
 metadata in `ops.ga4_report_metadata` in one transaction.
 
-The client always talks REST (also to Google), so the loopback emulator (`ingest.emulators`)
+The client always talks REST (also to Google), so the loopback emulator (`demo.emulators`)
 stands in for Google on the same code path, and a stalled answer ends in a read timeout.
 """
 

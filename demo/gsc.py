@@ -19,8 +19,8 @@ import math
 import random
 from pathlib import Path
 
-from ingest.demo.story import LONG_TAIL, SITE, SITE_HOST, WEEKDAY_FACTOR, World, ctr
-from ingest.emulators.gsc import site_file_name
+from demo.emulators.gsc import site_file_name
+from demo.story import LONG_TAIL, SITE, SITE_HOST, WEEKDAY_FACTOR, World, ctr
 
 GSC_SITE_URL = f"sc-domain:{SITE}"
 HEADER = ("date", "query", "page", "clicks", "impressions", "ctr", "position")

@@ -11,8 +11,9 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from ingest.files import CsvLayout, normalize_header
-from ingest.rankings import (
+from ingest.inbox.files import CsvLayout, normalize_header
+from ingest.sources.ga4.files import GA4_DOWNLOAD_COLUMNS, reshape_ga4_download
+from ingest.sources.rank_trackers.files import (
     GSC_COMBINED_COLUMNS,
     Reshaped,
     combine_search_console_export,
@@ -23,7 +24,6 @@ from ingest.rankings import (
     reshape_se_ranking,
     reshape_semrush_position_tracking,
 )
-from ingest.traffic_files import GA4_DOWNLOAD_COLUMNS, reshape_ga4_download
 
 
 @dataclass(frozen=True)
@@ -44,13 +44,14 @@ class FileFormat:
     header_only: Sequence[str] = ()
     # A further test on the normalized header names (wide formats: their date columns).
     header_test: Callable[[Sequence[str]], bool] | None = None
-    # Wide formats: their own SELECT producing the canonical columns (ingest.rankings). Columns
-    # with no aliases are produced by it and not looked for in the header.
+    # Wide formats: their own SELECT producing the canonical columns
+    # (ingest.sources.rank_trackers.files). Columns with no aliases are produced by it and not
+    # looked for in the header.
     reshape: Callable[[CsvLayout], Reshaped] | None = None
     # The file must name a site: else the domain in its file name, else it is rejected.
     site_required: bool = False
-    # Canonical columns holding dates, numbers or booleans (ingest.values kinds): how each reads
-    # is decided per file from its values, and the raw view presents them in canonical form.
+    # Canonical columns holding dates, numbers or booleans (ingest.inbox.values kinds): how each
+    # reads is decided per file from its values, and the raw view presents them in canonical form.
     types: Mapping[str, str] = field(default_factory=dict)
 
     def matches(self, names: Sequence[str]) -> bool:
@@ -390,8 +391,8 @@ RANKING_FORMATS = (
         "generic",
         forbidden=[*AHREFS_RANK_TRACKER_SIGNATURE, *ACCURANKER_SIGNATURE],
     ),
-    # Search Console UI export: the zip's CSVs combined by ingest.rankings into one long file of
-    # period aggregates (no date per query), kept apart from the daily rank rows.
+    # Search Console UI export: the zip's CSVs combined by ingest.sources.rank_trackers.files into
+    # one long file of period aggregates (no date per query), kept apart from the daily rank rows.
     FileFormat(
         "gsc_ui_export",
         "gsc",
@@ -488,7 +489,7 @@ API_FORMATS = (AHREFS_API, SEMRUSH_API, AHREFS_DR_API)
 
 # GA4 report downloads dropped in `traffic/` (the offline fallback for the Data API): a `#`
 # preamble with the date range precedes the header, which the header search skips. The reshape
-# dates each row (ingest.traffic_files) and refuses a multi-day report without a Date column.
+# dates each row (ingest.sources.ga4.files) and refuses a multi-day report without a Date column.
 # The site is the Hostname column's domain, else the domain in the file name.
 TRAFFIC_FORMATS = (
     FileFormat(

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 
 import duckdb
 
-from ingest.files import FileRejected
+from ingest.inbox.files import FileRejected
 
 DATE_ORDERS = ("auto", "dmy", "mdy")
 

@@ -19,8 +19,8 @@ from pathlib import Path
 
 import duckdb
 
+from demo.emulators.server import Request, Response, retry_after_headers
 from ingest.domains import host_of, registrable_domain
-from ingest.emulators.server import Request, Response, retry_after_headers
 
 log = logging.getLogger(__name__)
 

@@ -14,7 +14,7 @@ import random
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from ingest.demo.story import (
+from demo.story import (
     BOOST_RAMP_DAYS,
     BOOST_RESPONSE,
     CONVERSION_RATE,

@@ -21,8 +21,8 @@ from collections.abc import Iterable
 from datetime import date, timedelta
 from pathlib import Path
 
-from ingest.demo.story import SITE, World, ctr
-from ingest.demo.traffic import RankRow, rank_rows
+from demo.story import SITE, World, ctr
+from demo.traffic import RankRow, rank_rows
 
 SEMRUSH_TARGET = f"*.{SITE}/*"
 AHREFS_RANK_TRACKER_HEADER = (

@@ -8,15 +8,15 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ingest.emulators.server import Emulator, EmulatorServer, Request, Response
+from demo.emulators.server import Emulator, EmulatorServer, Request, Response
 
 
 def default_emulators(data_dir: Path) -> list[Emulator]:
     """Every emulator, each reading its own sub-folder of `data_dir` (`<home>/data/emulator`)."""
-    from ingest.emulators.ahrefs import AhrefsEmulator
-    from ingest.emulators.ga4 import Ga4Emulator
-    from ingest.emulators.gsc import GscEmulator
-    from ingest.emulators.semrush import SemrushEmulator
+    from demo.emulators.ahrefs import AhrefsEmulator
+    from demo.emulators.ga4 import Ga4Emulator
+    from demo.emulators.gsc import GscEmulator
+    from demo.emulators.semrush import SemrushEmulator
 
     return [
         Ga4Emulator(Path(data_dir) / "ga4"),

@@ -30,9 +30,9 @@ from pathlib import Path
 
 import duckdb
 
-from ingest import ga4, gsc, values
 from ingest.domains import HOST_PATTERN, has_public_suffix, registrable_domain
-from ingest.files import (
+from ingest.inbox import values
+from ingest.inbox.files import (
     CsvLayout,
     FileRejected,
     csv_relation_sql,
@@ -43,10 +43,12 @@ from ingest.files import (
     snapshot_date_of,
     utf16_lines,
 )
-from ingest.formats import API_FORMATS, FORMATS_BY_KIND, ZIP_BUNDLES, FileFormat
-from ingest.ledger import ensure_ops_tables
-from ingest.rankings import Reshaped
+from ingest.inbox.formats import API_FORMATS, FORMATS_BY_KIND, ZIP_BUNDLES, FileFormat
+from ingest.inbox.ledger import ensure_ops_tables
 from ingest.settings import INBOX_KINDS
+from ingest.sources.ga4 import api as ga4
+from ingest.sources.gsc import api as gsc
+from ingest.sources.rank_trackers.files import Reshaped
 
 log = logging.getLogger(__name__)
 
@@ -369,7 +371,7 @@ def refresh_file_view(con: duckdb.DuckDBPyConnection, table: str) -> None:
         complete = " and ".join(f"files.{quote_ident(c)} is not null" for c in required) or "true"
         if column_formats is None and fmt is not None:
             column_formats = _decide_old_load(con, table, load_id, fmt)
-        # typed columns in canonical text (ingest.values), as this file's values read
+        # typed columns in canonical text (ingest.inbox.values), as this file's values read
         normalized = ", ".join(
             f"{values.normalize_sql('files.' + quote_ident(column), column_format)} "
             f"as {quote_ident(column)}"

@@ -27,7 +27,7 @@ from pathlib import Path
 import duckdb
 
 from ingest.domains import has_public_suffix, host_of, registrable_domain
-from ingest.files import (
+from ingest.inbox.files import (
     DELIMITERS,
     CsvLayout,
     FileRejected,

@@ -23,7 +23,7 @@ from typing import Any
 
 import duckdb
 
-from ingest.emulators.server import Request, Response, retry_after_headers
+from demo.emulators.server import Request, Response, retry_after_headers
 
 log = logging.getLogger(__name__)
 

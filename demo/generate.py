@@ -19,15 +19,15 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
 
-from ingest.demo.gsc import write_gsc_emulator_data
-from ingest.demo.links import build_world
-from ingest.demo.rank_files import (
+from demo.gsc import write_gsc_emulator_data
+from demo.links import build_world
+from demo.rank_files import (
     write_ahrefs_rank_tracker,
     write_se_ranking,
     write_search_console_export,
     write_semrush_position_tracking,
 )
-from ingest.demo.story import (
+from demo.story import (
     COMPETITORS,
     GA4_PROPERTY_ID,
     SITE,
@@ -36,7 +36,7 @@ from ingest.demo.story import (
     add_months,
     period_for,
 )
-from ingest.demo.vendors import (
+from demo.vendors import (
     LinkFacts,
     ahrefs_excel_bytes,
     semrush_bytes,
@@ -60,7 +60,7 @@ from ingest.demo.vendors import (
 
 log = logging.getLogger(__name__)
 
-REPO_CONFIG = Path(__file__).resolve().parents[2] / "linkokr.yml"
+REPO_CONFIG = Path(__file__).resolve().parents[1] / "linkokr.yml"
 _ISO_DATE = re.compile(r"\b(\d{4})-(\d{2})-(\d{2})\b")
 _PERIOD_START = re.compile(r"period:\s*\{\s*start:\s*\"?(\d{4}-\d{2}-\d{2})")
 # Names of every file the demo writes, so a re-run with another `today` replaces its own
