@@ -2,7 +2,7 @@
 serve it.
 
 Each file writer produces what a person would download from the vendor's UI, in every
-variant sources.md lists: Ahrefs' "Excel" CSV (UTF-16 LE with BOM, TAB, CRLF), its UTF-8
+variant docs/sources.md lists: Ahrefs' "Excel" CSV (UTF-16 LE with BOM, TAB, CRLF), its UTF-8
 comma option and its pre-2022 legacy export; Semrush's UTF-8-with-BOM CSV, current and older
 (`Page score`); Majestic's CamelCase and spaced-header exports, flags empty when false; Moz's
 current and classic (Yes/No, `N%` spam) exports with metadata lines above the header; zips

@@ -1,4 +1,4 @@
-"""The `linkokr` command: demo, run, status, emulators (product.md, "Commands")."""
+"""The `linkokr` command: demo, run, status, emulators (README, "The `linkokr` command")."""
 
 from __future__ import annotations
 

@@ -1,6 +1,6 @@
 """Key-result alerts: notice when a key result's latest status changes to at_risk, behind or
-missed, and POST one Slack-compatible JSON message per change to a webhook (okrs.md, "Checks and
-alerts").
+missed, and POST one Slack-compatible JSON message per change to a webhook
+(docs/config.md, "Checks and alerts").
 
 State lives in two `ops` tables:
 - `ops.key_result_status`: the status each key result had on the previous run. A key result seen

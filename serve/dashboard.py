@@ -54,7 +54,7 @@ EXCEPTIONS = ("missed", "behind")
 TIER_ORDER = ("tier_1", "tier_2", "tier_3", "tier_4", "toxic")
 PLOTLY_CONFIG = {"displayModeBar": False, "responsive": True}
 
-# Columns beyond the warehouse.md contract are read only when the marts have them, so the page
+# Columns beyond the docs/warehouse.md contract are read only when the marts have them, so the page
 # still renders against a warehouse built by an older dbt project.
 OPTIONAL_KR_COLUMNS = ("objective_owner", "unit", "milestones")
 OPTIONAL_PROGRESS_COLUMNS = ("expected_value",)
@@ -471,7 +471,7 @@ def _trend_chart(kr: KeyResult, colour: str) -> str:
     pace_x, pace_y = [], []
     baseline = kr.days[0].get("baseline")
     if baseline is not None and kr.metric != "min_monthly_new_backlinks":
-        # The pace line starts from the baseline on the day before the period (okrs.md).
+        # The pace line starts from the baseline on the day before the period (docs/config.md).
         pace_x.append((kr.start_date - timedelta(days=1)).isoformat())
         pace_y.append(float(baseline))
     for row, day in zip(kr.days, dates, strict=True):

@@ -28,7 +28,7 @@ from ingest import scratch
 
 log = logging.getLogger(__name__)
 
-# The oldest DuckDB release that must read the serving copy (product.md, "Analysts").
+# The oldest DuckDB release that must read the serving copy (README, "Reading the marts").
 SERVING_STORAGE_VERSION = "v1.4.0"
 # What DuckDB writes at byte 12 of a file in that format (DuckDB 1.4 reads versions 64-67).
 SERVING_STORAGE_NUMBER = 67

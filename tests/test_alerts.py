@@ -1,5 +1,5 @@
 """Key-result alerts, end to end: real Dagster runs of the alerts asset over a small warehouse,
-POSTing to a real webhook server on loopback (okrs.md, "Checks and alerts")."""
+POSTing to a real webhook server on loopback (docs/config.md, "Checks and alerts")."""
 
 import json
 import logging

@@ -2,7 +2,7 @@
 
 A small hand-made world for `acme.com` (competitor `rival.com`), exported by several vendors in
 their real formats over three months; the expected marts are worked out by hand from the
-backlink-life, merge and tier rules of warehouse.md.
+backlink-life, merge and tier rules of docs/warehouse.md.
 """
 
 import codecs

@@ -1,4 +1,4 @@
-"""The dbt docs are the data dictionary (warehouse.md): every mart table and every one of its
+"""The dbt docs are the data dictionary (docs/warehouse.md): every mart table and every one of its
 columns, as built on the demo, has a description in the models' YAML."""
 
 import duckdb

@@ -1,4 +1,4 @@
-"""The code location as the Dagster UI and CLI load it (layer e of style.md)."""
+"""The code location as the Dagster UI and CLI load it."""
 
 import os
 import subprocess

@@ -1,5 +1,5 @@
 """The backlink freshness check: an own site's vendor export older than `stale_export_days` WARNs
-(okrs.md, "Checks and alerts")."""
+(docs/config.md, "Checks and alerts")."""
 
 from datetime import date, timedelta
 from pathlib import Path

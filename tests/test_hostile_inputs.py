@@ -1,4 +1,4 @@
-"""No input fails the dbt build (style.md: a user's file is a WARN and a held-out row, never a
+"""No input fails the dbt build (a user's file is a WARN and a held-out row, never a
 red run), and a file for a domain nobody configured waits in raw until the config names it.
 
 One warehouse gets the corpus originals and the repo's example config (all twelve key results),

@@ -1,4 +1,4 @@
-"""Inbox files in the real vendor formats -> raw tables and the ledger (layer a of style.md)."""
+"""Inbox files in the real vendor formats -> raw tables and the ledger."""
 
 import codecs
 import zipfile

@@ -1,5 +1,5 @@
 """Inbox files as people leave them: still downloading, unreadable, deleted mid-run, oddly named,
-filed in date-named folders, loaded by mistake and forgotten (sources.md, section 6)."""
+filed in date-named folders, loaded by mistake and forgotten (docs/sources.md, section 6)."""
 
 import json
 import logging

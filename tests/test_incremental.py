@@ -1,4 +1,4 @@
-"""The incremental facts give the same tables as a full rebuild (layer c of style.md: real dbt on a
+"""The incremental facts give the same tables as a full rebuild (real dbt on a
 real DuckDB file).
 
 A first file is built in full; a second file revises the last days and adds a new one; the

@@ -1,5 +1,6 @@
-"""Every OKR metric recomputed by hand on the demo data (okrs.md, "Metric catalog" and "Progress,
-pacing, status"), against `marts.fct_key_result_progress` and `marts.fct_key_result_members`.
+"""Every OKR metric recomputed by hand on the demo data (docs/config.md, "Metric catalog" and
+"Progress, pacing, status"), against `marts.fct_key_result_progress` and
+`marts.fct_key_result_members`.
 
 The hand calculation reads only the fact marts (`fct_backlinks`, `fct_domain_authority_daily`,
 `fct_keyword_rankings_daily`, `fct_page_traffic_daily`, `dim_sites`) and the config, in plain
@@ -106,7 +107,7 @@ def demo(demo_home) -> Warehouse:
 
 
 # ---------------------------------------------------------------------------------------------
-# Links (warehouse.md "Backlink life"; okrs.md "Qualifying")
+# Links (docs/warehouse.md "Backlink life"; docs/config.md "Qualifying")
 # ---------------------------------------------------------------------------------------------
 
 
@@ -325,7 +326,7 @@ def organic_28d(wh: Warehouse, kr: KeyResultRow, t: date) -> float | None:
 
 
 # ---------------------------------------------------------------------------------------------
-# The value on a day, the last data date, and the judgement (okrs.md "Progress, pacing, status")
+# The value on a day, the last data date, the judgement (docs/config.md "Progress, pacing, status")
 # ---------------------------------------------------------------------------------------------
 
 
@@ -613,7 +614,7 @@ def test_metrics_outside_the_demo_config_match_hand_calculations(extended):
 
 
 def test_a_key_result_removed_from_the_config_leaves_the_marts(extended, tmp_path):
-    """okrs.md: a key result removed from the file disappears from the marts (the checks are
+    """docs/config.md: a key result removed from the file disappears from the marts (the checks are
     covered in test_definitions.py)."""
     *_, home = extended
     raw = yaml.safe_load((home / "linkokr.yml").read_text())

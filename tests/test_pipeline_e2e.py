@@ -1,4 +1,4 @@
-"""The whole graph, materialized by `linkokr demo` on generated data (layer d of style.md).
+"""The whole graph, materialized by `linkokr demo` on generated data.
 
 One run for the module: demo files in every vendor format through the inbox, GA4 through the
 real client against the emulator, real `dbt build`, the per-key-result checks. Each test then

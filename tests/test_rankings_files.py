@@ -1,4 +1,4 @@
-"""Every rank-tracker file format of sources.md §3 through the inbox, into raw and staging.
+"""Every rank-tracker file format of docs/sources.md §3 through the inbox, into raw and staging.
 
 Small files in each tool's real layout (wide Semrush Position Tracking and SE Ranking, Ahrefs
 Rank Tracker in UTF-16 + TAB, AccuRanker, generic long, Search Console UI export zips in English

@@ -1,4 +1,4 @@
-"""GA4 report downloads dropped in `traffic/` (sources.md §4 and §6) through `load_file`: the
+"""GA4 report downloads dropped in `traffic/` (docs/sources.md §4 and §6) through `load_file`: the
 corpus downloads (daily with a Date dimension, one day without it, a week without it) and small
 hand-written ones for totals rows and files without a usable date range."""
 

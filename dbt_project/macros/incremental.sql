@@ -1,4 +1,4 @@
-{#- Incremental facts re-read a window instead of rebuilding all history (style.md: late data is
+{#- Incremental facts re-read a window instead of rebuilding all history (late data is
     re-read, not trusted).
 
     The bounds are looked up with `run_query` before the model's SQL is compiled and written into

@@ -1,4 +1,4 @@
-{#- Quality tiers in order, best first (warehouse.md): tier_1 > tier_2 > tier_3 > tier_4 > toxic. -#}
+{#- Quality tiers in order, best first (docs/warehouse.md): tier_1 > tier_2 > tier_3 > tier_4 > toxic. -#}
 {% macro tier_rank(tier) -%}
     list_position(['tier_1', 'tier_2', 'tier_3', 'tier_4', 'toxic'], {{ tier }})
 {%- endmacro %}

@@ -1,4 +1,4 @@
-{#- URL normalization (warehouse.md, "Normalization used everywhere").
+{#- URL normalization (docs/warehouse.md, "Normalization used everywhere").
     page = lowercase host without a leading `www.` and default port, then the path; no scheme,
     fragment or trailing slash (except the root `/`). Target and landing pages drop the query;
     source pages keep it minus tracking parameters, the rest sorted. -#}

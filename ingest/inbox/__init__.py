@@ -987,9 +987,9 @@ class Forgotten:
 
 
 def forget(con: duckdb.DuckDBPyConnection, file: str) -> Forgotten:
-    """`linkokr forget FILE|SHA256`: take a loaded file's rows out of `raw` (sources.md, section
-    6). The ledger keeps its rows as `forgotten`; the file, if still in the inbox, is not read
-    again unless it changes; the same bytes dropped again load again. The next dbt build is a
+    """`linkokr forget FILE|SHA256`: take a loaded file's rows out of `raw` (docs/sources.md,
+    section 6). The ledger keeps its rows as `forgotten`; the file, if still in the inbox, is not
+    read again unless it changes; the same bytes dropped again load again. The next dbt build is a
     full refresh, so the marts lose the rows too. Raises ValueError when nothing (or more than
     one file) matches."""
     ensure_ops_tables(con)

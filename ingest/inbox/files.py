@@ -260,8 +260,8 @@ def _date_in(text: str) -> date | None:
 def snapshot_date_of(
     path: Path, *, outer_name: str | None = None, root: Path | None = None
 ) -> tuple[date, str]:
-    """A file's snapshot date and where it came from (sources.md, section 6), in order: a date in
-    the file name (the outer zip's name if any), a date-named folder between `root` (the inbox
+    """A file's snapshot date and where it came from (docs/sources.md, section 6), in order: a date
+    in the file name (the outer zip's name if any), a date-named folder between `root` (the inbox
     kind folder) and the file, the file's modification time (local date)."""
     found = _date_in(outer_name or path.name)
     if found:

@@ -26,8 +26,8 @@ OPS_DDL = (
         error varchar,
         loaded_at timestamp not null
     )""",
-    # Rows of loaded files held out of `raw` because a value did not read (sources.md, section 6):
-    # which row, line and column, the value as written and why.
+    # Rows of loaded files held out of `raw` because a value did not read (docs/sources.md,
+    # section 6): which row, line and column, the value as written and why.
     """create table if not exists ops.rejected_rows (
         load_id varchar not null,
         file_sha256 varchar not null,

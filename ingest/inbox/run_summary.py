@@ -1,5 +1,5 @@
-"""What a run did with each inbox file (sources.md, section 6, "The run summary"): loaded (rows,
-rows rejected), duplicate (of which file), held out (a domain linkokr.yml does not name),
+"""What a run did with each inbox file (docs/sources.md, section 6, "The run summary"): loaded
+(rows, rows rejected), duplicate (of which file), held out (a domain linkokr.yml does not name),
 refused (the reason's first line), and the files left alone: still being written, unreadable,
 vanished. The inbox asset puts it in its metadata; `linkokr run` prints it at the end."""
 

@@ -1,5 +1,5 @@
 """Reading the values people's files hold: dates, numbers and booleans in every form a vendor or a
-spreadsheet re-save writes them (sources.md, section 6, "Files as users really have them").
+spreadsheet re-save writes them (docs/sources.md, section 6, "Files as users really have them").
 
 Nothing is guessed silently. For each file and typed column, one aggregate query over the file's
 table (in DuckDB, no per-row Python) gathers the evidence: does a date's first part ever exceed
@@ -30,7 +30,7 @@ DATE_ORDERS = ("auto", "dmy", "mdy")
 
 # Values that mean "no value" in a number or date column (`-` in a Moz export, `N/A` in a sheet).
 NULL_MARKERS = ("-", "--", "\u2014", "n/a", "na", "null", "none", "#n/a")
-# Rank positions that mean "not ranking" (sources.md §3), beside the null markers.
+# Rank positions that mean "not ranking" (docs/sources.md §3), beside the null markers.
 NOT_RANKING = (">100", "100+", "> 100", "not in top 100", "not ranked", "not ranking")
 TRUE_WORDS = ("true", "yes", "y", "1", "wahr", "vrai", "verdadero", "x")
 FALSE_WORDS = ("false", "no", "n", "0", "falsch", "faux", "falso")

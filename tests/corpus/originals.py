@@ -659,7 +659,7 @@ def se_ranking() -> bytes:
 
 
 def generic_rankings() -> bytes:
-    """The generic long rank-tracker CSV (sources.md): Keyword, Tags, Date, Position, URL,
+    """The generic long rank-tracker CSV (docs/sources.md): Keyword, Tags, Date, Position, URL,
     Search Volume; not ranking written three ways (empty, `-`, `>100`); tags `;`-separated."""
     rows: list[tuple] = [("Keyword", "Tags", "Date", "Position", "URL", "Search Volume")]
     markers = ("", "-", ">100")

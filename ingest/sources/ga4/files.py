@@ -1,5 +1,5 @@
-"""GA4 report downloads dropped in `traffic/` (sources.md §4 and §6), the offline fallback for the
-Data API.
+"""GA4 report downloads dropped in `traffic/` (docs/sources.md §4 and §6), the offline fallback
+for the Data API.
 
 A download from the GA4 UI (Share this report > Download file > CSV) starts with a `#` preamble
 naming the report and its date range, then the table:

@@ -1,4 +1,4 @@
-"""Rank-tracker exports that need more than a header-to-column mapping (sources.md §3).
+"""Rank-tracker exports that need more than a header-to-column mapping (docs/sources.md §3).
 
 Wide exports hold one column per date (and, for Semrush Position Tracking, per tracked target):
 `reshape_semrush_position_tracking` and `reshape_se_ranking` read the header in Python and return

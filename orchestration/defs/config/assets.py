@@ -1,5 +1,5 @@
 """The validated `linkokr.yml`, written to `raw.config_*` so dbt can read sites, page groups,
-keyword sets and key results (okrs.md, "How the config reaches the warehouse")."""
+keyword sets and key results (docs/config.md, "How the config reaches the warehouse")."""
 
 import dagster as dg
 from dagster_duckdb import DuckDBResource
@@ -24,7 +24,7 @@ def build_config_asset(config: LinkokrConfig, config_path: str) -> dg.AssetsDefi
                 ["raw", table],
                 group_name="config",
                 kinds={"duckdb"},
-                description=f"`raw.{table}`: from the config file {config_path} (okrs.md).",
+                description=f"`raw.{table}`: from the config file {config_path} (docs/config.md).",
             )
             for table in CONFIG_TABLES
         ],

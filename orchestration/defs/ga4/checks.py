@@ -1,5 +1,5 @@
-"""GA4 checks: the signals most GA4 connectors throw away (okrs and sources.md §4), and the days
-that could not be pulled.
+"""GA4 checks: the signals most GA4 connectors throw away (docs/config.md, docs/sources.md §4),
+and the days that could not be pulled.
 
 The data-quality checks WARN (never block) over the last 28 days each configured property has
 been pulled for: a thresholded day (Google withheld rows to protect privacy), a sampled day, a

@@ -1,5 +1,5 @@
 """Inbox files -> `raw`: backlink exports, rank-tracker exports, domain metrics and GA4 report
-downloads (sources.md).
+downloads (docs/sources.md).
 
 Drop a vendor export into `inbox/<kind>/` (or a date-named folder below it); the next
 materialization loads every file it has not seen (by content hash), moves unparseable ones to

@@ -1,5 +1,5 @@
 """The alerts asset: after dbt rebuilds the key-result marts, notice status changes and POST them
-to `LINKOKR_ALERT_WEBHOOK` (okrs.md, "Checks and alerts"; the work is in `serve.alerts`)."""
+to `LINKOKR_ALERT_WEBHOOK` (docs/config.md, "Checks and alerts"; the work is in `serve.alerts`)."""
 
 import os
 

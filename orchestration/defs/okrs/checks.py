@@ -1,4 +1,4 @@
-"""One asset check per configured key result on `marts.fct_key_result_progress` (okrs.md,
+"""One asset check per configured key result on `marts.fct_key_result_progress` (docs/config.md,
 "Checks and alerts"): passes when achieved or on track, WARN when at risk or without data,
 ERROR when behind or missed. The day-by-day history lives in the mart; Dagster plots the numeric
 metadata of each evaluation."""

@@ -1,4 +1,4 @@
-"""Backlink freshness (okrs.md, "Checks and alerts"): WARN when an own site's latest backlink
+"""Backlink freshness (docs/config.md, "Checks and alerts"): WARN when an own site's latest backlink
 snapshot from a vendor is older than `stale_export_days`. A link stays live until a later
 snapshot of the same vendor drops it, so an export nobody refreshes keeps its links live forever
 and quietly inflates every link key result."""

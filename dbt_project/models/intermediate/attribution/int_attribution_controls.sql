@@ -1,5 +1,5 @@
 -- One row per own site, acquisition day d and attribution window W: the control group's organic
--- sessions per day before and after d (warehouse.md, "Attribution windows"). The control group
+-- sessions per day before and after d (docs/warehouse.md, "Attribution windows"). The control group
 -- is the site's pages with organic traffic that got no new link in [d - W, d + W]; its sessions
 -- are the site's organic sessions (the `(other)` row left out: it is no page) minus those of the
 -- pages that did get one. Depends only on site, d and W, so it is computed once per (site, d, W)

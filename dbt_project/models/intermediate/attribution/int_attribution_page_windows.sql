@@ -1,7 +1,7 @@
 -- One row per own site, target page, acquisition day d (a day the page got a link inside the
 -- site's attribution data range) and attribution window W (settings `attribution_windows`): the
 -- window's days, cut at the range, and how many links the page got within [d - W, d + W]
--- (warehouse.md, "Attribution windows"). acquired_date = first_seen_date.
+-- (docs/warehouse.md, "Attribution windows"). acquired_date = first_seen_date.
 -- pre = [d - W, d - 1] and post = [d + 1, d + W], each cut at [range_start_date, range_end_date];
 -- a cut can leave a side empty (start after end), and its means are then null. Links acquired
 -- outside the range get no window (they have no data on one side or both) but still count in

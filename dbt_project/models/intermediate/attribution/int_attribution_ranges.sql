@@ -1,6 +1,6 @@
 -- One row per own site: the rank source attribution reads and the attribution data range, the
 -- first and last date that both that source and the traffic data cover for the site
--- (warehouse.md, "Attribution windows"). Competitors get no row: attribution is for own links.
+-- (docs/warehouse.md, "Attribution windows"). Competitors get no row: attribution is for own links.
 --
 -- The chosen rank source, per site: the dbt var `attribution_rank_source` when set (a source id
 -- for every site, or a mapping {site: source id}); else the rank-tracker source (not `gsc`) with

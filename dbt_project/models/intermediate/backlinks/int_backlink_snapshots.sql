@@ -1,6 +1,6 @@
 -- One row per vendor snapshot of a site: how many live links it holds, and whether it is a full
 -- export. A snapshot holding fewer than half the live links of the previous full snapshot is
--- partial: it adds and updates links but never removes them (warehouse.md, "Backlink life").
+-- partial: it adds and updates links but never removes them (docs/warehouse.md, "Backlink life").
 with recursive
 
 observations as (

@@ -1,5 +1,5 @@
 -- Per vendor first: a link's values come from that vendor's latest snapshot holding it; its first
--- seen, last live sighting and loss date follow the backlink-life rules of warehouse.md.
+-- seen, last live sighting and loss date follow the backlink-life rules of docs/warehouse.md.
 -- Incremental by link: a run recomputes only the links a newly loaded snapshot can change (the
 -- links it holds, and the links whose loss date a new full snapshot may set); every other link
 -- keeps its row. At 5M links a one-day partial export costs seconds instead of a minute.

@@ -1,6 +1,6 @@
 -- Link-gap domains of the gap key results, per day: referring domains with a live qualifying link
 -- to a competitor (or to the key result's `competitor`) and no live link of any kind to the site
--- (okrs.md). link_gap_opportunities needs every day; competitor_gap_links_acquired only start - 1.
+-- (docs/config.md). link_gap_opportunities needs every day; competitor_gap_links_acquired only start - 1.
 -- Links are handled as live spans [first seen, lost) clipped to the key result's days; only the
 -- domains the site does not cover on every one of those days are expanded to single days, as
 -- joining every day to every live link is hundreds of millions of rows at 4M links per site.

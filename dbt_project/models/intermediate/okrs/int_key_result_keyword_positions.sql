@@ -1,5 +1,5 @@
 -- average_position key results: each keyword of the set and its mean position over days t - 6 .. t,
--- per day t (okrs.md). On a day the source has rows for the site, a keyword of the set without a
+-- per day t (docs/config.md). On a day the source has rows for the site, a keyword of the set without a
 -- ranked row counts as the unranked position; keywords listed in the set but never seen in the
 -- source count too. The value is the mean of these means; the members mart lists them.
 with

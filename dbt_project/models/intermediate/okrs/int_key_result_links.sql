@@ -1,5 +1,5 @@
 -- The backlinks that qualify for each link and gap key result: the site's (or, for gap metrics,
--- the competitors') links that pass the key result's filters and page group (okrs.md). Shared by
+-- the competitors') links that pass the key result's filters and page group (docs/config.md). Shared by
 -- the daily values, the gap domains and the members mart, so all of them count the same links.
 -- Only the links some metric can count on a day from start - 1 through end are kept: at 4M
 -- links per site, every link times every key result is tens of millions of rows nobody reads.
@@ -27,7 +27,7 @@ page_groups as (
     select * from {{ ref('stg_config__page_groups') }}
 ),
 
--- Whose links count, and the window a link must fall in to count at all (okrs.md, metric
+-- Whose links count, and the window a link must fall in to count at all (docs/config.md, metric
 -- catalog). Acquisition metrics count the site's links first seen in [start, t], lost or not;
 -- referring_domains counts links live on t, so one lost by start - 1 never counts. Gap metrics
 -- read the competitors' links live on a day of the period (link_gap_opportunities) or on

@@ -1,6 +1,6 @@
 -- Traffic key results: the organic rows (page x day) that count toward each key result, from 27
 -- days before its first day through its last: every page, `(other)` included, without a page group;
--- the group's pages, never `(other)`, with one (okrs.md). Summed per day by the values model and
+-- the group's pages, never `(other)`, with one (docs/config.md). Summed per day by the values model and
 -- per page over the 28-day window by the members mart.
 with
 

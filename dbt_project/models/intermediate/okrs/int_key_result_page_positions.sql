@@ -1,6 +1,6 @@
 -- pages_in_position_range key results: each page of the page group that ranks, per day t, with its
 -- best keyword (the lowest mean position over days t - 6 .. t among the keywords it ranks for,
--- okrs.md). The value counts the pages whose best position lies in the range.
+-- docs/config.md). The value counts the pages whose best position lies in the range.
 with
 
 days as (

@@ -1,5 +1,5 @@
 -- Per key result: its metric family and the last date its source has data for the site
--- (okrs.md, "last data date"). Metric models compute values for [start - 1, min(end, last data)].
+-- (docs/config.md, "last data date"). Metric models compute values for [start - 1, min(end, last data)].
 with
 
 key_results as (

@@ -1,4 +1,4 @@
--- Daily values of the link and gap key results (okrs.md, metric catalog).
+-- Daily values of the link and gap key results (docs/config.md, metric catalog).
 -- A key result's days run consecutively from start - 1, so each count is a running sum of what
 -- changes on each day, not a join of every day to every link: at 4M links per site that join is
 -- hundreds of millions of rows.

@@ -1,4 +1,4 @@
--- Rank key results over 7-day means (okrs.md): `average_position`, the mean over the keyword set of
+-- Rank key results over 7-day means (docs/config.md): `average_position`, the mean over the keyword set of
 -- each keyword's mean position (int_key_result_keyword_positions); `pages_in_position_range`, the
 -- pages whose best keyword lies in the range (int_key_result_page_positions).
 with

@@ -1,5 +1,5 @@
 -- One row per own link and attribution window: how the target page's rank and organic sessions
--- moved around the day the link was acquired (warehouse.md, "Attribution windows").
+-- moved around the day the link was acquired (docs/warehouse.md, "Attribution windows").
 --
 -- Decisions (the spec leaves them open):
 -- * acquired_date = fct_backlinks.first_seen_date; only the site's own links (competitors have

@@ -1,4 +1,4 @@
--- One row per site and backlink, vendors merged (warehouse.md, "Semantics the marts must follow").
+-- One row per site and backlink, vendors merged (docs/warehouse.md, "Semantics the marts must follow").
 -- Incremental by link: a run recomputes the links whose per-vendor rows changed since the last
 -- build (`loaded_at`) and every link of a site whose classification rules changed
 -- (int_backlink_rules vs int_backlink_rules_applied). A new snapshot moves the site's latest

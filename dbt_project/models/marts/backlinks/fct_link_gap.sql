@@ -1,5 +1,5 @@
 -- Per site and referring domain: domains that link to at least one of the site's competitors and
--- not to the site, as of the site's latest snapshot date (warehouse.md, `fct_link_gap`).
+-- not to the site, as of the site's latest snapshot date (docs/warehouse.md, `fct_link_gap`).
 with
 
 sites as (

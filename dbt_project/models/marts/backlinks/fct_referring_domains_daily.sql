@@ -1,6 +1,6 @@
 -- Per site, day and quality tier: live, new and lost referring domains and backlinks.
 -- A domain's tier on a day is the best tier among its live backlinks; a tier change is neither
--- new nor lost (warehouse.md, "Daily counts").
+-- new nor lost (docs/warehouse.md, "Daily counts").
 with
 
 links as (

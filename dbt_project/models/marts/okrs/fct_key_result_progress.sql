@@ -1,5 +1,5 @@
 {#-
-    Daily progress, pacing, status and projection of every key result (okrs.md, "Progress,
+    Daily progress, pacing, status and projection of every key result (docs/config.md, "Progress,
     pacing, status"). "Today" is the `as_of_date` var when set, so tests and backfills can pin it.
 -#}
 {%- set as_of_date = var('as_of_date', none) -%}
@@ -107,7 +107,7 @@ baselines as (
         periods.kr_id,
         coalesce(
             periods.configured_baseline,
-            -- The *_change_pct metrics measure change against start - 1 (okrs.md).
+            -- The *_change_pct metrics measure change against start - 1 (docs/config.md).
             case when ends_with(periods.metric, '_change_pct') then 0 end,
             observed_baselines.value_before_start,
             observed_baselines.first_value_in_period,
@@ -295,7 +295,7 @@ final as (
         case
             when is_floor and date >= end_date and value >= target then 'achieved'
             when not is_floor and has_reached_target then 'achieved'
-            -- A key result whose source has no data at all stays no_data (okrs.md).
+            -- A key result whose source has no data at all stays no_data (docs/config.md).
             when not has_data then 'no_data'
             when date >= end_date or (today_date > end_date and is_latest) then 'missed'
             when value is null then 'no_data'

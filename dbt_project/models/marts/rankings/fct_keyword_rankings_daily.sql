@@ -51,7 +51,7 @@ tracked as (
 ),
 
 -- Search Console: one row per page; the keyword's clicks and impressions are summed over its
--- pages. Its keywords carry the rank tracker's tags (okrs.md).
+-- pages. Its keywords carry the rank tracker's tags (docs/config.md).
 search_console as (
     select * from {{ ref('stg_gsc__search_analytics') }}
     where site in (select site from configured)
