@@ -1,4 +1,10 @@
-"""Shared fixtures: a linkokr home with the repo's example config."""
+"""Shared fixtures: a linkokr home with the repo's example config.
+
+Tests come in three layers, by marker: `unit` (one module, no dbt build and no Dagster run:
+`make check`), `integration` (a real dbt build or a Dagster materialization of a part of the
+graph) and `e2e` (whole pipeline runs as users start them). A test marked neither unit nor e2e is
+an integration test. `make test` runs all three.
+"""
 
 import os
 import shutil
@@ -23,6 +29,12 @@ LINKOKR_ENV = (
     "SEMRUSH_API_KEY",
     "GOOGLE_APPLICATION_CREDENTIALS",
 )
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if not any(item.get_closest_marker(layer) for layer in ("unit", "e2e")):
+            item.add_marker(pytest.mark.integration)
 
 
 def use_home(mp: pytest.MonkeyPatch, home: Path) -> Path:

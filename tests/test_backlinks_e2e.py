@@ -16,6 +16,8 @@ from ingest.settings import Paths
 from orchestration.cli import run_pipeline
 from tests.conftest import use_home
 
+pytestmark = pytest.mark.e2e
+
 CONFIG = """
 sites:
   - domain: acme.com

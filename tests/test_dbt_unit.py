@@ -11,7 +11,7 @@ import pytest
 
 from tests.conftest import REPO, copy_demo_home, run_dbt
 
-pytestmark = pytest.mark.e2e
+pytestmark = pytest.mark.integration
 
 
 def test_every_dbt_unit_test_passes(demo_home, tmp_path):

@@ -18,6 +18,8 @@ from orchestration.cli import main
 from tests.conftest import DEMO_DAYS as DAYS
 from tests.conftest import use_home
 
+pytestmark = pytest.mark.e2e
+
 
 @pytest.fixture(scope="module")
 def demo(demo_home):
