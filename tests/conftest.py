@@ -68,6 +68,31 @@ def con():
     connection.close()
 
 
+# For the API client tests: each module serves its emulator as `server` (module scope).
+@pytest.fixture
+def emulator(server):
+    """The module's emulator server, with no fault scripted before or after the test."""
+    server.clear_faults()
+    yield server
+    server.clear_faults()
+
+
+@pytest.fixture
+def waits() -> list[float]:
+    """The back-off waits a client would have slept (its `sleep`), recorded instead."""
+    return []
+
+
+@pytest.fixture
+def warehouse(tmp_path: Path):
+    """A connection to a fresh DuckDB file."""
+    import duckdb
+
+    con = duckdb.connect(str(tmp_path / "warehouse.duckdb"))
+    yield con
+    con.close()
+
+
 DEMO_DAYS = 120
 
 

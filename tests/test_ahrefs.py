@@ -8,9 +8,7 @@ import logging
 import math
 from collections import Counter
 from datetime import UTC, date, datetime, timedelta
-from pathlib import Path
 
-import duckdb
 import httpx
 import pytest
 
@@ -115,28 +113,9 @@ def server(tmp_path_factory: pytest.TempPathFactory):
 
 
 @pytest.fixture
-def emulator(server: EmulatorServer):
-    server.clear_faults()
-    yield server
-    server.clear_faults()
-
-
-@pytest.fixture
-def waits() -> list[float]:
-    return []
-
-
-@pytest.fixture
 def client(emulator: EmulatorServer, waits: list[float]):
     with AhrefsClient(emulator.url, KEY, sleep=waits.append) as api:
         yield api
-
-
-@pytest.fixture
-def warehouse(tmp_path: Path):
-    con = duckdb.connect(str(tmp_path / "warehouse.duckdb"))
-    yield con
-    con.close()
 
 
 def _keys(pages: list[list[dict]]) -> Counter:

@@ -9,9 +9,7 @@ import random
 import urllib.request
 from collections import Counter, defaultdict
 from datetime import date
-from pathlib import Path
 
-import duckdb
 import pytest
 from google.analytics.data_v1beta.types import MetricType, RunReportRequest
 from google.api_core import exceptions as google_exceptions
@@ -98,22 +96,8 @@ def server(tmp_path_factory: pytest.TempPathFactory):
 
 
 @pytest.fixture
-def emulator(server: EmulatorServer):
-    server.clear_faults()
-    yield server
-    server.clear_faults()
-
-
-@pytest.fixture
 def client(emulator: EmulatorServer):
     return make_client(emulator.url)
-
-
-@pytest.fixture
-def warehouse(tmp_path: Path):
-    con = duckdb.connect(str(tmp_path / "warehouse.duckdb"))
-    yield con
-    con.close()
 
 
 def _sums(columns: dict[str, list]) -> dict[str, float]:

@@ -10,7 +10,6 @@ from collections import Counter
 from datetime import date, timedelta
 from pathlib import Path
 
-import duckdb
 import httpx
 import pytest
 from cryptography.hazmat.primitives import serialization
@@ -91,28 +90,9 @@ def server(gsc_dir: Path):
 
 
 @pytest.fixture
-def emulator(server: EmulatorServer):
-    server.clear_faults()
-    yield server
-    server.clear_faults()
-
-
-@pytest.fixture
-def waits() -> list[float]:
-    return []
-
-
-@pytest.fixture
 def client(emulator: EmulatorServer, waits: list[float]):
     with GscClient(emulator.url, None, sleep=waits.append) as api:
         yield api
-
-
-@pytest.fixture
-def warehouse(tmp_path: Path):
-    con = duckdb.connect(str(tmp_path / "warehouse.duckdb"))
-    yield con
-    con.close()
 
 
 def _query(server: EmulatorServer, site_url: str, body: dict) -> httpx.Response:

@@ -6,9 +6,7 @@ import csv
 import logging
 from collections import Counter
 from datetime import UTC, date, datetime
-from pathlib import Path
 
-import duckdb
 import httpx
 import pytest
 
@@ -90,28 +88,9 @@ def server(tmp_path_factory: pytest.TempPathFactory):
 
 
 @pytest.fixture
-def emulator(server: EmulatorServer):
-    server.clear_faults()
-    yield server
-    server.clear_faults()
-
-
-@pytest.fixture
-def waits() -> list[float]:
-    return []
-
-
-@pytest.fixture
 def client(emulator: EmulatorServer, waits: list[float]):
     with SemrushClient(emulator.url, KEY, sleep=waits.append) as api:
         yield api
-
-
-@pytest.fixture
-def warehouse(tmp_path: Path):
-    con = duckdb.connect(str(tmp_path / "warehouse.duckdb"))
-    yield con
-    con.close()
 
 
 def test_offset_paging_returns_every_row_once(client):

@@ -11,8 +11,6 @@
 
 import argparse
 import json
-import os
-import subprocess
 import time
 from datetime import date, timedelta
 from pathlib import Path
@@ -24,7 +22,7 @@ from demo.emulators.server import EmulatorServer
 from ingest.config import load_config, write_config_tables
 from ingest.inbox import ensure_raw_tables, load_file
 from ingest.sources.ga4.api import fetch_day, make_client
-from orchestration.defs.dbt.assets import DBT_PROJECT_DIR, dbt_executable
+from tests.conftest import run_dbt
 
 REPO = Path(__file__).resolve().parents[2]
 BENCH_DIR = REPO / ".linkokr" / "bench"
@@ -91,26 +89,9 @@ def dbt_run(db: Path) -> tuple[float, float]:
     """Wall time of `dbt run`, and the time its models spent executing (run_results.json):
     the wall time includes dbt's fixed start-up (parsing, connecting) of a few seconds."""
     start = time.perf_counter()
-    subprocess.run(
-        [
-            dbt_executable(),
-            "run",
-            "--profiles-dir",
-            ".",
-            "--select",
-            *RANKING_MODELS,
-            "--target-path",
-            str(BENCH_DIR / "dbt_target"),
-            "--log-path",
-            str(BENCH_DIR / "logs"),
-        ],
-        cwd=DBT_PROJECT_DIR,
-        env={**os.environ, "LINKOKR_WAREHOUSE": str(db)},
-        check=True,
-        capture_output=True,
-    )
+    run_dbt(db, BENCH_DIR, "run", "--select", *RANKING_MODELS)
     wall = time.perf_counter() - start
-    results = json.loads((BENCH_DIR / "dbt_target" / "run_results.json").read_text())
+    results = json.loads((BENCH_DIR / "target" / "run_results.json").read_text())
     return wall, sum(r["execution_time"] for r in results["results"])
 
 

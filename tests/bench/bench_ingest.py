@@ -10,7 +10,6 @@ and peak RSS. The export is generated once per size under .linkokr/bench/ (UTF-1
 import argparse
 import codecs
 import json
-import os
 import resource
 import subprocess
 import sys
@@ -18,6 +17,8 @@ import time
 from pathlib import Path
 
 import duckdb
+
+from tests.conftest import run_dbt
 
 REPO = Path(__file__).resolve().parents[2]
 BENCH_DIR = REPO / ".linkokr" / "bench"
@@ -86,7 +87,6 @@ def dbt_build(path: Path) -> dict:
     """Load the export, then time `dbt build` of the backlink models (a child process)."""
     from ingest.config import load_config, write_config_tables
     from ingest.inbox import ensure_raw_tables, load_file
-    from orchestration.defs.dbt.assets import DBT_PROJECT_DIR, dbt_executable
 
     db = BENCH_DIR / "bench_dbt.duckdb"
     db.unlink(missing_ok=True)
@@ -98,24 +98,7 @@ def dbt_build(path: Path) -> dict:
     load_file(con, path, "backlinks")
     con.close()
     start = time.perf_counter()
-    subprocess.run(
-        [
-            dbt_executable(),
-            "build",
-            "--profiles-dir",
-            ".",
-            "--select",
-            *BACKLINK_MARTS.split(),
-            "--target-path",
-            str(BENCH_DIR / "dbt_target"),
-            "--log-path",
-            str(BENCH_DIR / "logs"),
-        ],
-        cwd=DBT_PROJECT_DIR,
-        env={**os.environ, "LINKOKR_WAREHOUSE": str(db)},
-        check=True,
-        capture_output=True,
-    )
+    run_dbt(db, BENCH_DIR, "build", "--select", *BACKLINK_MARTS.split())
     seconds = time.perf_counter() - start
     con = duckdb.connect(str(db), read_only=True)
     links = con.execute("select count(*) from marts.fct_backlinks").fetchone()[0]
