@@ -1,7 +1,7 @@
 with
 
 source as (
-    select * from {{ source('raw', 'config_key_results') }}
+    select * from {{ source('config', 'config_key_results') }}
 ),
 
 renamed as (

@@ -1,7 +1,7 @@
 with
 
 source as (
-    select * from {{ source('raw', 'config_keyword_sets') }}
+    select * from {{ source('config', 'config_keyword_sets') }}
 ),
 
 renamed as (

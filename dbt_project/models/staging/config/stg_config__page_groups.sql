@@ -1,7 +1,7 @@
 with
 
 source as (
-    select * from {{ source('raw', 'config_page_groups') }}
+    select * from {{ source('config', 'config_page_groups') }}
 ),
 
 renamed as (

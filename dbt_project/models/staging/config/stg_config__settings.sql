@@ -1,7 +1,7 @@
 with
 
 source as (
-    select * from {{ source('raw', 'config_settings') }}
+    select * from {{ source('config', 'config_settings') }}
 ),
 
 renamed as (

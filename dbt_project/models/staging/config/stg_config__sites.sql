@@ -1,7 +1,7 @@
 with
 
 source as (
-    select * from {{ source('raw', 'config_sites') }}
+    select * from {{ source('config', 'config_sites') }}
 ),
 
 renamed as (

@@ -3,7 +3,7 @@ with
 source as (
     select * from {{ source('domain_metrics', 'domain_metrics') }}
     union all by name
-    select * from {{ source('domain_metrics', 'domain_metrics_ahrefs_api') }}
+    select * from {{ source('ahrefs', 'domain_metrics_ahrefs_api') }}
 ),
 
 files as (

@@ -6,7 +6,7 @@
 with
 
 source as (
-    select * from {{ source('rankings', 'gsc_export') }}
+    select * from {{ source('gsc', 'gsc_export') }}
 ),
 
 files as (

@@ -2,9 +2,9 @@ with
 
 -- Exports dropped in the inbox and API pulls share the export's columns.
 source as (
-    select * from {{ source('backlinks', 'backlinks_ahrefs') }}
+    select * from {{ source('ahrefs', 'backlinks_ahrefs') }}
     union all by name
-    select * from {{ source('backlinks', 'backlinks_ahrefs_api') }}
+    select * from {{ source('ahrefs', 'backlinks_ahrefs_api') }}
 ),
 
 files as (

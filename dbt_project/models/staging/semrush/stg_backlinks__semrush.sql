@@ -2,9 +2,9 @@ with
 
 -- Exports dropped in the inbox and API pulls share the export's columns.
 source as (
-    select * from {{ source('backlinks', 'backlinks_semrush') }}
+    select * from {{ source('semrush', 'backlinks_semrush') }}
     union all by name
-    select * from {{ source('backlinks', 'backlinks_semrush_api') }}
+    select * from {{ source('semrush', 'backlinks_semrush_api') }}
 ),
 
 files as (

@@ -1,7 +1,7 @@
 with
 
 source as (
-    select * from {{ source('rankings', 'rankings_tracker') }}
+    select * from {{ source('rank_trackers', 'rankings_tracker') }}
 ),
 
 files as (

@@ -1,7 +1,7 @@
 with
 
 source as (
-    select * from {{ source('traffic', 'traffic_ga4_export') }}
+    select * from {{ source('ga4', 'traffic_ga4_export') }}
 ),
 
 files as (

@@ -1,7 +1,7 @@
 with
 
 source as (
-    select * from {{ source('backlinks', 'backlinks_majestic') }}
+    select * from {{ source('majestic', 'backlinks_majestic') }}
 ),
 
 files as (

@@ -1,7 +1,7 @@
 with
 
 source as (
-    select * from {{ source('backlinks', 'backlinks_moz') }}
+    select * from {{ source('moz', 'backlinks_moz') }}
 ),
 
 files as (
