@@ -57,10 +57,12 @@ from demo.vendors import (
     write_semrush_api,
     write_zip,
 )
+from orchestration.shipped import EXAMPLE_CONFIG, shipped
 
 log = logging.getLogger(__name__)
 
-REPO_CONFIG = Path(__file__).resolve().parents[1] / "linkokr.yml"
+# the repository's linkokr.yml, or the copy a wheel ships (orchestration.shipped)
+REPO_CONFIG = shipped(EXAMPLE_CONFIG)
 _ISO_DATE = re.compile(r"\b(\d{4})-(\d{2})-(\d{2})\b")
 _PERIOD_START = re.compile(r"period:\s*\{\s*start:\s*\"?(\d{4}-\d{2}-\d{2})")
 # Names of every file the demo writes, so a re-run with another `today` replaces its own

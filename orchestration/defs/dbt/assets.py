@@ -20,8 +20,10 @@ from dbt.version import __version__ as dbt_version
 from ingest.inbox.ledger import ensure_ops_tables
 from orchestration.defs.dbt.child import PARENT_ENV
 from orchestration.resources import RANGE_START_TAG, WAREHOUSE_POOL
+from orchestration.shipped import DBT_PROJECT, shipped
 
-DBT_PROJECT_DIR = Path(__file__).resolve().parents[3] / "dbt_project"
+# the repository's dbt_project/, or the copy a wheel ships (orchestration.shipped)
+DBT_PROJECT_DIR = shipped(DBT_PROJECT)
 
 
 class LinkokrDbtTranslator(DagsterDbtTranslator):
