@@ -11,8 +11,9 @@ from typing import Any
 
 import duckdb
 
-from ingest.inbox import ensure_raw_table, quote_ident
-from ingest.inbox.formats import FileFormat
+from ingest.inbox.fileformat import FileFormat
+from ingest.inbox.raw import ensure_raw_table
+from ingest.warehouse import quote_identifier, transaction
 
 log = logging.getLogger(__name__)
 
@@ -41,14 +42,14 @@ def write_api_snapshot(
     columns it leaves out stay null. Returns the number of rows written.
     """
     raw_columns = list(mapping)
-    staging = quote_ident(f"_pull_{uuid.uuid4().hex}")
-    table = f"raw.{quote_ident(fmt.table)}"
-    columns_sql = ", ".join(f"{quote_ident(c)} varchar" for c in raw_columns)
+    staging = quote_identifier(f"_pull_{uuid.uuid4().hex}")
+    table = f"raw.{quote_identifier(fmt.table)}"
+    columns_sql = ", ".join(f"{quote_identifier(c)} varchar" for c in raw_columns)
     con.execute(f"create temp table {staging} (_row_number bigint, {columns_sql})")
     try:
         total = 0
         unnests = ", ".join(
-            f"unnest(?::varchar[]) as {quote_ident(column)}" for column in raw_columns
+            f"unnest(?::varchar[]) as {quote_identifier(column)}" for column in raw_columns
         )
         for page in pages:
             if not page:
@@ -61,15 +62,14 @@ def write_api_snapshot(
                 [total + 1, total + len(page) + 1, *values],
             )
             total += len(page)
-        con.execute("begin transaction")
-        try:
+        with transaction(con):
             ensure_raw_table(con, fmt)
             con.execute(f"alter table {table} add column if not exists _site varchar")
             con.execute(
                 f"delete from {table} where _format = ? and _site = ? and _snapshot_date = ?",
                 [format_id, site, snapshot_date],
             )
-            selected = ", ".join(quote_ident(c) for c in raw_columns)
+            selected = ", ".join(quote_identifier(c) for c in raw_columns)
             con.execute(
                 f"""
                 insert into {table} by name
@@ -83,10 +83,6 @@ def write_api_snapshot(
                 """,
                 [source, format_id, label, pull_id, snapshot_date, site],
             )
-            con.execute("commit")
-        except BaseException:
-            con.execute("rollback")
-            raise
     finally:
         con.execute(f"drop table if exists {staging}")
     log.info("%s pull for %s (%s): wrote %d rows", source, site, snapshot_date, total)

@@ -253,7 +253,7 @@ def test_malformed_rows_are_counted_and_reported_and_the_good_rows_load(tmp_path
 def test_a_crash_mid_load_leaves_the_warehouse_unchanged_and_the_file_in_place(
     tmp_path, con, monkeypatch
 ):
-    import ingest.inbox
+    import ingest.inbox.load
 
     path = write_text(
         tmp_path / "backlinks" / "rival_2026-05-02.csv", MAJESTIC_HEADER + majestic_rows(3000)
@@ -262,7 +262,7 @@ def test_a_crash_mid_load_leaves_the_warehouse_unchanged_and_the_file_in_place(
     def crash(*args, **kwargs):
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr(ingest.inbox, "detect_site", crash)
+    monkeypatch.setattr(ingest.inbox.load, "detect_site", crash)
     with pytest.raises(RuntimeError, match="disk full"):
         load_file(con, path, "backlinks")
     assert con.execute("select count(*) from raw.backlinks_majestic").fetchone()[0] == 0

@@ -19,7 +19,7 @@ import pytest
 
 from ingest.config import load_config, write_config_tables
 from ingest.inbox import ensure_raw_tables, load_file
-from ingest.sources.rank_trackers.files import explicit_period
+from ingest.sources.gsc.export import explicit_period
 from tests.conftest import run_dbt
 from tests.corpus import CORPUS_DIR
 

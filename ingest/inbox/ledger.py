@@ -5,6 +5,8 @@ The ledger, not the inbox folder, says what is done: files stay where they are o
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import duckdb
 
 OPS_DDL = (
@@ -96,4 +98,54 @@ def record_api_pull(
     con.execute(
         "insert into ops.api_pulls values (?, ?, ?, ?, ?, ?, ?, now() at time zone 'UTC')",
         [source, subject, partition_date, status, rows, requests, error],
+    )
+
+
+def record_file(
+    con,
+    *,
+    sha,
+    path: Path,
+    kind,
+    status,
+    fmt=None,
+    site=None,
+    snapshot=None,
+    snapshot_source=None,
+    rows=0,
+    rejected=0,
+    error=None,
+    stat=None,
+    load_id=None,
+    column_formats=None,
+) -> None:
+    """One row of `ops.ingested_files`: what became of a file (loaded, duplicate, rejected), its
+    format, site and snapshot date, and its table when it loaded (`load_id`)."""
+    con.execute(
+        """insert into ops.ingested_files
+           (file_sha256, file_name, file_path, file_size, file_mtime, kind, source, format,
+            raw_table, load_id, site, snapshot_date, snapshot_date_source, status, rows_loaded,
+            rows_rejected, error, column_formats, loaded_at)
+           values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,
+                   now() at time zone 'UTC')""",
+        [
+            sha,
+            path.name,
+            str(path),
+            stat.st_size if stat else None,
+            stat.st_mtime if stat else None,
+            kind,
+            fmt.source if fmt else None,
+            fmt.format_id if fmt else None,
+            fmt.table if fmt and load_id else None,
+            load_id,
+            site,
+            snapshot,
+            snapshot_source,
+            status,
+            rows,
+            rejected,
+            error,
+            column_formats,
+        ],
     )

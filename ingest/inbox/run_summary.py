@@ -9,7 +9,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from ingest.inbox import LoadResult, shown
+from ingest.inbox.load import LoadResult
+from ingest.inbox.scan import shown
 
 # Files whose rows belong to a site: held out of the marts when the config does not name it.
 SITE_KINDS = ("backlinks", "rankings", "traffic")

@@ -25,8 +25,9 @@ import httpx
 
 from ingest.api_pulls import text_value, write_api_snapshot
 from ingest.http import ApiClient, RetryPolicy, raise_for_status, redact_text
-from ingest.inbox import ensure_raw_table, quote_ident
 from ingest.inbox.formats import AHREFS_API, AHREFS_DR_API
+from ingest.inbox.raw import ensure_raw_table
+from ingest.warehouse import quote_identifier, transaction
 
 log = logging.getLogger(__name__)
 
@@ -291,9 +292,8 @@ def write_domain_ratings(
     label = f"GET {DOMAIN_RATING_PATH}?target={site}&date_from={min(dates, default='')}" + (
         f"&date_to={max(dates, default='')}"
     )
-    table = f"raw.{quote_ident(AHREFS_DR_API.table)}"
-    con.execute("begin transaction")
-    try:
+    table = f"raw.{quote_identifier(AHREFS_DR_API.table)}"
+    with transaction(con):
         ensure_raw_table(con, AHREFS_DR_API)
         con.execute(
             f"delete from {table} where _format = ? and domain = ? and metric = ? "
@@ -330,9 +330,5 @@ def write_domain_ratings(
                     snapshot_dates,
                 ],
             )
-        con.execute("commit")
-    except BaseException:
-        con.execute("rollback")
-        raise
     log.info("Ahrefs DR history for %s: wrote %d days", site, len(rows))
     return len(rows)

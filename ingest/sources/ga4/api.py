@@ -45,6 +45,7 @@ from ingest.http import (
     redact_url,
     retry_after_seconds,
 )
+from ingest.warehouse import transaction
 
 log = logging.getLogger(__name__)
 
@@ -375,8 +376,7 @@ def write_day(
     loaded_at = datetime.now(UTC).replace(tzinfo=None)
     request_label = f"runReport properties/{property_id} {day.isoformat()}"
     meta = result.metadata
-    con.execute("begin transaction")
-    try:
+    with transaction(con):
         ensure_tables(con)
         con.execute(
             "delete from raw.ga4_traffic where property_id = ? and date = ?", [property_id, day]
@@ -444,9 +444,5 @@ def write_day(
                 loaded_at,
             ],
         )
-        con.execute("commit")
-    except BaseException:
-        con.execute("rollback")
-        raise
     log.debug("GA4 property %s %s: wrote %d rows", property_id, day, n)
     return n

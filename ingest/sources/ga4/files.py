@@ -22,8 +22,8 @@ import re
 from dataclasses import dataclass
 from datetime import date, datetime
 
+from ingest.inbox.fileformat import Reshaped
 from ingest.inbox.files import CsvLayout, FileRejected, head_lines, normalize_header
-from ingest.sources.rank_trackers.files import Reshaped
 
 # canonical column -> header aliases; `traffic_date` comes from the reshape (a `Date` column or
 # the preamble's single day), so the header is not required to have it

@@ -24,6 +24,7 @@ import duckdb
 import httpx
 
 from ingest.http import ApiClient, RetryPolicy
+from ingest.warehouse import transaction
 
 log = logging.getLogger(__name__)
 
@@ -325,8 +326,7 @@ def write_day(
         for name in ("query", "page", "clicks", "impressions", "ctr", "position")
     }
     loaded_at = datetime.now(UTC).replace(tzinfo=None)
-    con.execute("begin transaction")
-    try:
+    with transaction(con):
         ensure_table(con)
         con.execute(f"delete from {TABLE} where site = ? and date = ?", [site, day])
         if rows:
@@ -370,9 +370,5 @@ def write_day(
                     site,
                 ],
             )
-        con.execute("commit")
-    except BaseException:
-        con.execute("rollback")
-        raise
     log.debug("Search Console %s (%s) %s: wrote %d rows", site, site_url, day, len(rows))
     return len(rows)

@@ -30,6 +30,7 @@ log = logging.getLogger(__name__)
 DEFAULT_BASE_URL = "https://api.semrush.com"
 PATH = "/analytics/v1/"
 TARGET_TYPE = "root_domain"
+# The column codes asked for (`export_columns`), in this order.
 COLUMNS = (
     "page_ascore",
     "source_title",
@@ -52,28 +53,16 @@ COLUMNS = (
     "lostlink",
 )
 EPOCH_COLUMNS = ("first_seen", "last_seen")
-# raw.backlinks_semrush column <- Semrush column code.
-RAW_COLUMNS = {
-    "page_ascore": "page_ascore",
-    "source_title": "source_title",
-    "source_url": "source_url",
-    "target_url": "target_url",
-    "anchor": "anchor",
-    "external_links": "external_num",
-    "internal_links": "internal_num",
-    "first_seen": "first_seen",
-    "last_seen": "last_seen",
-    "nofollow": "nofollow",
-    "sponsored": "sponsored",
-    "ugc": "ugc",
-    "text": "text",
-    "frame": "frame",
-    "form": "form",
-    "image": "image",
-    "sitewide": "sitewide",
-    "new_link": "newlink",
-    "lost_link": "lostlink",
+# Column codes whose raw.backlinks_semrush column (`ingest.sources.semrush.formats`, the export's
+# names) is spelled otherwise; the other codes are the raw column's name.
+RENAMED = {
+    "external_num": "external_links",
+    "internal_num": "internal_links",
+    "newlink": "new_link",
+    "lostlink": "lost_link",
 }
+# raw.backlinks_semrush column <- Semrush column code.
+RAW_COLUMNS = {RENAMED.get(code, code): code for code in COLUMNS}
 SOURCE = "semrush"
 FORMAT = "semrush_api"
 NOTHING_FOUND = 50
