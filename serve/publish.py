@@ -25,6 +25,7 @@ from pathlib import Path
 import duckdb
 
 from ingest import scratch
+from ingest.warehouse import quote_identifier, transaction
 
 log = logging.getLogger(__name__)
 
@@ -49,10 +50,6 @@ class PublishResult:
     parquet_files: dict[str, Path]
     parquet_bytes: int
     storage_version: str = SERVING_STORAGE_VERSION
-
-
-def _ident(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
 
 
 def _literal(value: str) -> str:
@@ -114,7 +111,7 @@ def publish(
             counts = _copy_tables(warehouse, catalog, copied)
             for table, path in new_parquet.items():
                 warehouse.execute(
-                    f"copy (select * from {_NEW}.marts.{_ident(table)}) "
+                    f"copy (select * from {_NEW}.marts.{quote_identifier(table)}) "
                     f"to {_literal(str(path))} (format parquet)"
                 )
             warehouse.execute(f"checkpoint {_NEW}")
@@ -159,23 +156,19 @@ def _copy_tables(
     con: duckdb.DuckDBPyConnection, catalog: str, tables: list[tuple[str, str]]
 ) -> dict[str, int]:
     counts: dict[str, int] = {}
-    con.execute("begin transaction")
-    try:
+    q = quote_identifier
+    with transaction(con):
         for schema in dict.fromkeys(s for s, _ in tables):
-            con.execute(f"create schema {_NEW}.{_ident(schema)}")
+            con.execute(f"create schema {_NEW}.{q(schema)}")
         for schema, table in tables:
             con.execute(
-                f"create table {_NEW}.{_ident(schema)}.{_ident(table)} as "
-                f"select * from {_ident(catalog)}.{_ident(schema)}.{_ident(table)}"
+                f"create table {_NEW}.{q(schema)}.{q(table)} as "
+                f"select * from {q(catalog)}.{q(schema)}.{q(table)}"
             )
             counts[f"{schema}.{table}"] = con.execute(
-                f"select count(*) from {_NEW}.{_ident(schema)}.{_ident(table)}"
+                f"select count(*) from {_NEW}.{q(schema)}.{q(table)}"
             ).fetchone()[0]
             log.info("serving copy: %s.%s, %d rows", schema, table, counts[f"{schema}.{table}"])
-        con.execute("commit")
-    except BaseException:
-        con.execute("rollback")
-        raise
     return counts
 
 

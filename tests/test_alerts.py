@@ -14,6 +14,7 @@ import pytest
 from dagster_duckdb import DuckDBResource
 
 from orchestration.defs.okrs.alerts import ALERTS, key_result_alerts
+from serve.alerts import WEBHOOK_POLICY, WebhookClient
 from tests.conftest import copy_demo_home, use_home
 
 TOKEN = "T0FAKE/B0FAKE/xoxb-s3cr3t-t0k3n"
@@ -28,6 +29,7 @@ class Webhook:
     def __init__(self) -> None:
         self.bodies: list[dict] = []
         self.status = 200
+        self.retry_after = "0"
         webhook = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -35,8 +37,8 @@ class Webhook:
                 length = int(self.headers.get("Content-Length", 0))
                 webhook.bodies.append(json.loads(self.rfile.read(length)))
                 self.send_response(webhook.status)
-                if webhook.status >= 500:
-                    self.send_header("Retry-After", "0")
+                if webhook.status >= 500 or webhook.status == 429:
+                    self.send_header("Retry-After", webhook.retry_after)
                 self.send_header("Content-Type", "text/plain")
                 self.end_headers()
                 self.wfile.write(b"ok" if webhook.status < 300 else b"upstream down")
@@ -382,6 +384,21 @@ def test_the_webhook_url_appears_in_no_log_metadata_or_table(
     for text in (caplog.text, failing, delivering, repr(alerts_table(warehouse))):
         assert TOKEN not in text
         assert "xoxb-s3cr3t" not in text
+
+
+@pytest.mark.parametrize(("asked", "waited"), [("7", 7.0), ("120", 10.0)])
+def test_delivery_waits_what_the_webhook_asks_within_the_policy(webhook, asked, waited):
+    """The POST goes through the API clients' retry policy: a 429 is retried after its
+    Retry-After (at most 10 s: a webhook must not hold the run), three attempts in all."""
+    webhook.status, webhook.retry_after = 429, asked
+    waits: list[float] = []
+    with WebhookClient(webhook.url, policy=WEBHOOK_POLICY.but(sleep=waits.append)) as client:
+        delivered, attempts, error = client.post({"text": "hello"}, what="test alert")
+
+    assert (delivered, attempts) == (False, 3)
+    assert error.startswith("HTTP 429") and TOKEN not in error
+    assert waits == [waited, waited]
+    assert len(webhook.bodies) == 3
 
 
 @pytest.mark.e2e

@@ -87,11 +87,78 @@ def test_page_fetches_nothing_and_escapes_config_text():
     assert page.count("Plotly.newPlot") == 2  # one trend chart per key result
 
     assert EVIL_TITLE not in page
-    assert "&lt;script&gt;alert(&quot;kr&quot;)&lt;/script&gt; &amp; co" in page
+    # Jinja's autoescape writes a double quote as &#34;
+    assert "&lt;script&gt;alert(&#34;kr&#34;)&lt;/script&gt; &amp; co" in page
     assert "<b>links</b>" not in page
     # What a marketing lead reads on the card.
     assert "value 912 of 1,000 — behind (pace 0.62)" in page
     assert "value 4, target 2.8 (lower is better) — on track (pace 1.00)" in page
+
+
+class Elements(HTMLParser):
+    """Every element's attributes and text as a browser reads them (entities decoded)."""
+
+    VOID = frozenset({"meta", "link", "br", "img", "input", "hr"})
+
+    def __init__(self, page: str):
+        super().__init__(convert_charrefs=True)
+        self.elements: list[tuple[str, dict, list[str]]] = []
+        self.open: list[tuple[str, dict, list[str]]] = []
+        self.feed(page)
+
+    def handle_starttag(self, tag, attrs):
+        element = (tag, dict(attrs), [])
+        self.elements.append(element)
+        if tag not in self.VOID:
+            self.open.append(element)
+
+    def handle_endtag(self, tag):
+        while self.open and self.open.pop()[0] != tag:
+            pass
+
+    def handle_data(self, data):
+        for _, _, text in self.open:
+            text.append(data)
+
+    def texts(self, tag: str) -> list[str]:
+        return ["".join(text) for name, _, text in self.elements if name == tag]
+
+    def attributes(self, name: str) -> list[str]:
+        return [attrs[name] for _, attrs, _ in self.elements if name in attrs]
+
+
+def test_markup_in_a_site_or_key_result_id_stays_text():
+    """A site or key-result id with markup (in text and in attributes) reaches the reader as
+    text: no element is added to the page, and each value reads back as it was written."""
+    evil_site = 'acme.com"><script>alert("site")</script>'
+    evil_id = "links.rd'><img src=x onerror=alert(1)>"
+    con = duckdb.connect()
+    small_warehouse(con)
+    for table in ("dim_key_results", "fct_key_result_progress"):
+        con.execute(f"update marts.{table} set kr_id = ? where kr_id = 'links.rd'", [evil_id])
+    con.execute("update marts.dim_key_results set site = ?", [evil_site])
+    con.execute(
+        """create table marts.fct_attribution_by_tier as
+           select ? as site, '<i>tier</i>' as quality_tier, 30 as window_days, 3 as links,
+                  2 as complete_links, 1.5 as median_position_change, 0.5 as share_improved,
+                  2.0 as median_adjusted_sessions_lift_pct, 9 as median_days_to_rank_improvement""",
+        [evil_site],
+    )
+    page = build_dashboard(con, today=date(2026, 11, 3))
+
+    for raw in (evil_site, evil_id, "<script>alert(", "<img", "<i>tier"):
+        assert raw not in page
+    collector = ResourceCollector()
+    collector.feed(page)
+    assert collector.urls == ["data:,"]  # the favicon: no image or script from the data
+    assert collector.inline_scripts == 4  # plotly.js, two trend charts, the attribution chart
+    elements = Elements(page)
+    assert elements.texts("h1") == [f"Link-building OKRs: {evil_site}"]
+    assert evil_id in elements.attributes("data-kr-id")
+    assert evil_id in elements.attributes("data-exception-kr-id")
+    assert f"#kr-{evil_id}" in elements.attributes("href")
+    assert elements.attributes("data-site") == [evil_site]
+    assert "<i>tier</i>" in elements.texts("th")
 
 
 def test_attribution_panel_waits_for_the_mart_then_draws_the_chart():

@@ -1,0 +1,72 @@
+"""The OKR dashboard: one self-contained HTML page for the people who own the key results.
+
+It reads the OKR marts (`dim_key_results`, `fct_key_result_progress`) and the attribution mart
+(`fct_attribution_by_tier`) and renders, per objective, each key result's progress against its
+expected pace, its status, a daily trend line and the forecast; the key results that are behind
+or missed are listed first. While the config has no key result yet, the page says what to add.
+Charts are Plotly figures; plotly.js is inlined once, so the page opens from disk with no network
+(a marketing lead may read it on a train).
+
+- `data`: what the page reads from the marts;
+- `charts`: the Plotly figures;
+- `page`: what each part of the page shows, laid out by `templates/dashboard.html.j2` (Jinja,
+  autoescaped);
+- here: where the page lives, and writing it.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import tempfile
+from datetime import date
+from pathlib import Path
+
+import duckdb
+
+from serve.dashboard.data import KeyResult, read_attribution, read_key_results, read_own_sites
+from serve.dashboard.page import build_dashboard, format_number, summary_sentence
+
+__all__ = [
+    "DASHBOARD_FILE",
+    "KeyResult",
+    "build_dashboard",
+    "dashboard_path",
+    "format_number",
+    "read_attribution",
+    "read_key_results",
+    "read_own_sites",
+    "summary_sentence",
+    "write_dashboard",
+]
+
+log = logging.getLogger(__name__)
+
+DASHBOARD_FILE = Path("dashboard") / "okr_dashboard.html"
+
+
+def dashboard_path(warehouse: Path) -> Path:
+    """Where the dashboard of a warehouse lives: `dashboard/okr_dashboard.html` beside it."""
+    return warehouse.parent / DASHBOARD_FILE
+
+
+def write_dashboard(
+    con: duckdb.DuckDBPyConnection, out_path: Path, today: date | None = None
+) -> Path:
+    """Render the dashboard and replace `out_path` atomically: a reader (or a browser reloading
+    the page) sees the old page or the new one, never half a file."""
+    page = build_dashboard(con, today)
+    out_path.parent.mkdir(parents=True, exist_ok=True)
+    handle, temp_name = tempfile.mkstemp(
+        prefix=f".{out_path.name}.", suffix=".tmp", dir=out_path.parent
+    )
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8") as temp:
+            temp.write(page)
+        os.chmod(temp_name, 0o644)
+        os.replace(temp_name, out_path)
+    except BaseException:
+        Path(temp_name).unlink(missing_ok=True)
+        raise
+    log.info("OKR dashboard written to %s (%d bytes)", out_path, out_path.stat().st_size)
+    return out_path
