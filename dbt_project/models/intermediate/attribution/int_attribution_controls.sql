@@ -21,7 +21,7 @@ ranges as (
 ),
 
 traffic as (
-    select traffic.*,
+    select traffic.*
     from {{ ref('fct_page_traffic_daily') }} as traffic
     inner join ranges
         on ranges.site = traffic.site
@@ -78,17 +78,17 @@ site_totals as (
 -- the days each page won a link, and the pages with a link in [d - W, d + W]: per (site, d, W)
 -- and page, the page's first link day on or after d - W (an ASOF lookup) is on or before d + W
 page_link_days as (
-    select site, target_page as page, acquired_date as first_seen_date,
+    select site, target_page as page, acquired_date as first_seen_date
     from {{ ref('int_attribution_page_link_days') }}
 ),
 
 linked_pages as (
-    select distinct site, page,
+    select distinct site, page
     from page_link_days
 ),
 
 excluded_pages as (
-    select windows.*, linked_pages.page,
+    select windows.*, linked_pages.page
     from windows
     inner join linked_pages on linked_pages.site = windows.site
     asof inner join page_link_days as next_link

@@ -12,7 +12,7 @@ ranges as (
 ),
 
 pages as (
-    select distinct link_days.site, link_days.target_page as page,
+    select distinct link_days.site, link_days.target_page as page
     from {{ ref('int_attribution_page_link_days') }} as link_days
     inner join ranges
         on ranges.site = link_days.site
@@ -20,17 +20,17 @@ pages as (
 ),
 
 calendar as (
-    select ranges.site, cast(days.day as date) as date,
+    select ranges.site, cast(days.day as date) as date
     from ranges
     cross join generate_series(
         cast(ranges.range_start_date as timestamp),
         cast(ranges.range_end_date as timestamp),
         interval 1 day
-    ) as days(day)
+    ) as days (day)
 ),
 
 positions as (
-    select rankings.site, rankings.page, rankings.date, rankings.best_position,
+    select rankings.site, rankings.page, rankings.date, rankings.best_position
     from {{ ref('fct_page_rankings_daily') }} as rankings
     inner join ranges
         on ranges.site = rankings.site and ranges.rank_source = rankings.source
@@ -42,7 +42,7 @@ traffic_days as (
 ),
 
 organic as (
-    select site, page, date, sum(sessions) as sessions,
+    select site, page, date, sum(sessions) as sessions
     from {{ ref('fct_page_traffic_daily') }}
     where channel_group = 'Organic Search' and not coalesce(is_other_row, false)
     group by site, page, date

@@ -42,14 +42,14 @@ rank_sources as (
 ),
 
 busiest_tracker as (
-    select site, arg_min(source, (-page_days, source)) as source,
+    select site, arg_min(source, (-page_days, source)) as source
     from rank_sources
     where source <> 'gsc'
     group by site
 ),
 
 traffic_dates as (
-    select site, min(date) as first_date, max(date) as last_date,
+    select site, min(date) as first_date, max(date) as last_date
     from {{ ref('fct_page_traffic_daily') }}
     group by site
 ),

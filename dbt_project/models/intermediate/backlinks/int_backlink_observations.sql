@@ -61,7 +61,7 @@ deduplicated as (
     from flagged
     qualify row_number() over (
         partition by vendor, site, snapshot_date, backlink_id
-        order by is_live_in_snapshot desc, loaded_at desc, row_number
+        order by is_live_in_snapshot desc, loaded_at desc, row_number asc
     ) = 1
 )
 

@@ -13,7 +13,7 @@ links as (
 events as (
     select site, source_domain, first_seen_date as event_date, tier_rank, 1 as delta from links
     union all
-    select site, source_domain, lost_date, tier_rank, -1 from links where lost_date is not null
+    select site, source_domain, lost_date as event_date, tier_rank, -1 as delta from links where lost_date is not null
 ),
 
 per_date as (

@@ -19,4 +19,4 @@ select
     spans.last_data_date,
     cast(day as date) as date,
 from spans,
-    range(spans.start_date - 1, least(spans.end_date, spans.last_data_date) + 1, interval 1 day) as days(day)
+    range(spans.start_date - 1, least(spans.end_date, spans.last_data_date) + 1, interval 1 day) as days (day)

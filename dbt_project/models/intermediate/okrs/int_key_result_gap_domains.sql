@@ -45,6 +45,10 @@ competitor_spans as (
       and (competitor_links.lost_date is null or competitor_links.lost_date > gap_periods.first_day)
 ),
 
+competitor_domains as (
+    select distinct kr_id, source_domain from competitor_spans
+),
+
 -- The site's links (of any kind) from the domains the competitors' links come from.
 site_spans as (
     select
@@ -59,7 +63,7 @@ site_spans as (
         ) as live_until,
     from gap_periods
     inner join all_site_links on all_site_links.site = gap_periods.site
-    semi join (select distinct kr_id, source_domain from competitor_spans) as competitor_domains
+    semi join competitor_domains
         on competitor_domains.kr_id = gap_periods.kr_id
         and competitor_domains.source_domain = all_site_links.source_domain
     where all_site_links.first_seen_date < gap_periods.after_last_day
@@ -83,14 +87,14 @@ competitor_days as (
         competitor_spans.authority_score,
     from competitor_spans
     anti join covered_domains using (kr_id, source_domain),
-        range(competitor_spans.live_from, competitor_spans.live_until, interval 1 day) as days(day)
+        range(competitor_spans.live_from, competitor_spans.live_until, interval 1 day) as days (day)
 ),
 
 site_days as (
     select distinct site_spans.kr_id, cast(day as date) as date, site_spans.source_domain
     from site_spans
     anti join covered_domains using (kr_id, source_domain),
-        range(site_spans.live_from, site_spans.live_until, interval 1 day) as days(day)
+        range(site_spans.live_from, site_spans.live_until, interval 1 day) as days (day)
 )
 
 select

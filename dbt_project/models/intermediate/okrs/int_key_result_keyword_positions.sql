@@ -38,7 +38,7 @@ keyword_tags as (
 ),
 
 rank_key_results as (
-    select distinct days.kr_id, days.site, days.rank_source, key_results.keyword_set,
+    select distinct days.kr_id, days.site, days.rank_source, key_results.keyword_set
     from days
     inner join key_results using (kr_id)
 ),
@@ -62,7 +62,7 @@ members as (
     inner join keyword_sets
         on keyword_sets.site = rank_key_results.site
         and keyword_sets.keyword_set = rank_key_results.keyword_set
-    cross join unnest(coalesce(keyword_sets.keywords, [])) as listed(keyword)
+    cross join unnest(coalesce(keyword_sets.keywords, [])) as listed (keyword)
 ),
 
 -- Each member keyword's position on each day the source has data, from 6 days before the first day.

@@ -60,7 +60,7 @@ link_owners as (
         key_results.start_date - 1 as lost_after,
     from key_results
     inner join sites as own on own.site = key_results.site
-    cross join unnest(coalesce(own.competitors, [])) as competitor(site)
+    cross join unnest(coalesce(own.competitors, [])) as competitor (site)
     where key_results.metric in ('link_gap_opportunities', 'competitor_gap_links_acquired')
       and (key_results.competitor is null or key_results.competitor = competitor.site)
 ),

@@ -202,8 +202,10 @@ link_gap_opportunities as (
 
 unioned as (
     select * from running_counts
-    union all select * from min_monthly
-    union all select * from link_gap_opportunities
+    union all
+    select * from min_monthly
+    union all
+    select * from link_gap_opportunities
 )
 
 select

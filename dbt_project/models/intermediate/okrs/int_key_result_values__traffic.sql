@@ -26,7 +26,7 @@ spine as (
         cast(day as date) as date,
     from (select kr_id, site, metric, min(date) as first_day, max(date) as last_day
           from days group by kr_id, site, metric) as days,
-        range(days.first_day - 27, days.last_day + 1, interval 1 day) as range_days(day)
+        range(days.first_day - 27, days.last_day + 1, interval 1 day) as range_days (day)
 ),
 
 organic_by_day as (
@@ -81,7 +81,7 @@ rolling as (
 ),
 
 sums as (
-    select kr_id, date, metric, case when days_with_data = 28 then amount_28d end as s,
+    select kr_id, date, metric, case when days_with_data = 28 then amount_28d end as s
     from rolling
 ),
 

@@ -112,7 +112,7 @@ lifts as (
 
 -- the own links (page windows exist only for own sites and days inside the range)
 links as (
-    select site, backlink_id, target_page, quality_tier, first_seen_date as acquired_date,
+    select site, backlink_id, target_page, quality_tier, first_seen_date as acquired_date
     from {{ ref('fct_backlinks') }}
 )
 

@@ -16,14 +16,14 @@ bounds as (
         site,
         metric,
         min(metric_date) as first_date,
-        (select max(metric_date) from observations) as last_date,
+        (select max(all_observations.metric_date) from observations as all_observations) as last_date,
     from observations
     group by site, metric
 ),
 
 spine as (
     select bounds.site, bounds.metric, cast(day as date) as date
-    from bounds, range(bounds.first_date, bounds.last_date + interval 1 day, interval 1 day) as days(day)
+    from bounds, range(bounds.first_date, bounds.last_date + interval 1 day, interval 1 day) as days (day)
 )
 
 select

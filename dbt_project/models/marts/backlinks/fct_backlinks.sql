@@ -140,7 +140,7 @@ with_life as (
 classified as (
     select
         with_life.*,
-        not (is_nofollow or is_ugc or is_sponsored) as is_followed,
+        not is_nofollow and not is_ugc and not is_sponsored as is_followed,
         is_flagged_spam or list_contains(rules.disavow, source_domain) as is_toxic,
         len(rules.relevance_topics) = 0
             or len(list_filter(rules.relevance_topics, lambda t: contains(relevance_text, lower(t)))) > 0

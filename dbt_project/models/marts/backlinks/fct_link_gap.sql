@@ -33,7 +33,7 @@ competitor_links as (
         own.as_of_date,
     from sites
     inner join as_of as own on own.site = sites.site
-    cross join unnest(coalesce(sites.competitors, [])) as competitor(site)
+    cross join unnest(coalesce(sites.competitors, [])) as competitor (site)
     inner join backlinks as links
         on links.site = competitor.site
         and links.first_seen_date <= own.as_of_date

@@ -19,11 +19,15 @@ bounds as (
     group by site
 ),
 
+tiers as (
+    select unnest(['tier_1', 'tier_2', 'tier_3', 'tier_4', 'toxic']) as quality_tier
+),
+
 spine as (
     select bounds.site, tiers.quality_tier, cast(day as date) as date
     from bounds
-    cross join (select unnest(['tier_1', 'tier_2', 'tier_3', 'tier_4', 'toxic']) as quality_tier) as tiers
-    cross join range(bounds.first_date, bounds.last_date + 1, interval 1 day) as days(day)
+    cross join tiers
+    cross join range(bounds.first_date, bounds.last_date + 1, interval 1 day) as days (day)
 ),
 
 domain_deltas as (
@@ -33,10 +37,12 @@ domain_deltas as (
            0 as lost_domains,
     from states where tier_rank is not null
     union all
-    select site, {{ tier_of_rank('tier_rank') }}, valid_to, -1, 0, 0
+    select site, {{ tier_of_rank('tier_rank') }} as quality_tier, valid_to as date,
+           -1 as live_delta, 0 as new_domains, 0 as lost_domains,
     from states where tier_rank is not null and valid_to is not null
     union all
-    select site, {{ tier_of_rank('previous_tier_rank') }}, valid_from, 0, 0, 1
+    select site, {{ tier_of_rank('previous_tier_rank') }} as quality_tier, valid_from as date,
+           0 as live_delta, 0 as new_domains, 1 as lost_domains,
     from states where tier_rank is null and previous_tier_rank is not null
 ),
 
@@ -44,8 +50,20 @@ link_deltas as (
     select site, quality_tier, first_seen_date as date, 1 as live_delta, 1 as new_links, 0 as lost_links
     from links
     union all
-    select site, quality_tier, lost_date, -1, 0, 1
+    select site, quality_tier, lost_date as date, -1 as live_delta, 0 as new_links, 1 as lost_links
     from links where lost_date is not null
+),
+
+domain_day_deltas as (
+    select site, quality_tier, date, sum(live_delta) as live_delta,
+           sum(new_domains) as new_domains, sum(lost_domains) as lost_domains,
+    from domain_deltas group by all
+),
+
+link_day_deltas as (
+    select site, quality_tier, date, sum(live_delta) as live_delta,
+           sum(new_links) as new_links, sum(lost_links) as lost_links,
+    from link_deltas group by all
 ),
 
 daily_deltas as (
@@ -59,16 +77,8 @@ daily_deltas as (
         coalesce(l.live_delta, 0) as link_live_delta,
         coalesce(l.new_links, 0) as new_links,
         coalesce(l.lost_links, 0) as lost_links,
-    from (
-        select site, quality_tier, date, sum(live_delta) as live_delta,
-               sum(new_domains) as new_domains, sum(lost_domains) as lost_domains
-        from domain_deltas group by all
-    ) as d
-    full outer join (
-        select site, quality_tier, date, sum(live_delta) as live_delta,
-               sum(new_links) as new_links, sum(lost_links) as lost_links
-        from link_deltas group by all
-    ) as l on d.site = l.site and d.quality_tier = l.quality_tier and d.date = l.date
+    from domain_day_deltas as d
+    full outer join link_day_deltas as l on d.site = l.site and d.quality_tier = l.quality_tier and d.date = l.date
 ),
 
 filled as (

@@ -67,7 +67,7 @@ floor_months as (
             date_trunc('month', latest.start_date),
             latest.as_of_date + 1,
             interval 1 month
-        ) as months(month_start)
+        ) as months (month_start)
     where latest.metric = 'min_monthly_new_backlinks'
 ),
 
@@ -92,7 +92,7 @@ floor_month as (
         select 1 from floor_month_counts as ended
         where ended.kr_id = floor_month_counts.kr_id and ended.has_ended
     )
-    qualify row_number() over (partition by kr_id order by new_backlinks, month desc) = 1
+    qualify row_number() over (partition by kr_id order by new_backlinks asc, month desc) = 1
 ),
 
 -- The acquired links that count, before their text columns are looked up in fct_backlinks.

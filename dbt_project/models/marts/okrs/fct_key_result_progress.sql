@@ -110,7 +110,7 @@ baselines as (
             -- The *_change_pct metrics measure change against start - 1 (docs/config.md).
             case when ends_with(periods.metric, '_change_pct') then 0 end,
             observed_baselines.value_before_start,
-            observed_baselines.first_value_in_period,
+            observed_baselines.first_value_in_period
         ) as baseline,
     from periods
     inner join observed_baselines

@@ -96,9 +96,15 @@ console as (
     )
 ),
 
+candidates as (
+    select * from tracked
+    union all by name
+    select * from console
+),
+
 ranked as (
     select *
-    from (select * from tracked union all by name select * from console)
+    from candidates
     -- best (lowest) position; ties to more impressions, then the first page
     qualify row_number() over (
         partition by site, source, keyword, date

@@ -19,7 +19,9 @@ renamed as (
         case
             when trim(source.landing_page) = '(other)' then '(other)'
             -- without a Hostname column the pages are on the site itself
-            else {{ normalize_page("coalesce(nullif(trim(source.host_name), ''), files.site) || trim(source.landing_page)") }}
+            else {{ normalize_page(
+                "coalesce(nullif(trim(source.host_name), ''), files.site) || trim(source.landing_page)"
+            ) }}
         end as page,
         cast({{ parse_number('source.sessions') }} as bigint) as sessions,
         cast({{ parse_number('source.engaged_sessions') }} as bigint) as engaged_sessions,
