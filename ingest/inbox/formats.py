@@ -3,7 +3,7 @@ package declares (`ingest/sources/<vendor>/formats.py`, on `ingest.inbox.filefor
 linkokr's own domain-metrics file, the zip bundles, and the raw tables API pulls land in.
 
 Within a folder the first format whose header test passes wins, so look-alikes are told apart by
-their signatures and forbidden columns (docs/sources.md).
+their signatures and forbidden columns (docs/sources.md, "Recognised formats and columns").
 """
 
 from __future__ import annotations

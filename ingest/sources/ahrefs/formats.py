@@ -1,5 +1,5 @@
-"""Ahrefs Site Explorer exports (docs/sources.md): backlinks in today's and the legacy header,
-and the "Domain rating" history. Ahrefs Rank Tracker exports are in
+"""Ahrefs Site Explorer exports (docs/sources.md §1 and §2): backlinks in today's and the
+legacy header, and the "Domain rating" history. Ahrefs Rank Tracker exports are in
 `ingest.sources.rank_trackers.formats`; the API pulls land in the backlinks table's columns
 (`ingest.inbox.formats.AHREFS_API`)."""
 

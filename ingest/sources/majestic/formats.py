@@ -1,5 +1,5 @@
-"""Majestic backlink exports (docs/sources.md): today's header and the older one (`Title`,
-`Last Crawled`, `First Indexed`)."""
+"""Majestic Site Explorer backlink exports (docs/sources.md §1), in either header spelling
+(`Source Title` or `Title`, `Source Crawl Date` or `Last Crawled`, ...)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Moz Link Explorer backlink exports (docs/sources.md); Moz writes metadata lines above the
+"""Moz Link Explorer backlink exports (docs/sources.md §1); Moz writes metadata lines above the
 header, which the header search skips."""
 
 from __future__ import annotations

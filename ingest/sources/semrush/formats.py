@@ -1,5 +1,5 @@
-"""Semrush exports (docs/sources.md): Backlink Analytics backlinks, and Position Tracking's
-"Rankings Overview" (wide: one column per tracked target and date, unnested by
+"""Semrush exports (docs/sources.md §1 and §3): Backlink Analytics backlinks, and Position
+Tracking's "Rankings Overview" (wide: one column per tracked target and date, unnested by
 `ingest.sources.semrush.position_tracking`). The API pulls land in the backlinks table's columns
 (`ingest.inbox.formats.SEMRUSH_API`, mapped in `ingest.sources.semrush.api`)."""
 
