@@ -25,6 +25,7 @@ from dataclasses import dataclass
 import duckdb
 
 from ingest.inbox.files import FileRejected
+from ingest.warehouse import quote_identifier
 
 DATE_ORDERS = ("auto", "dmy", "mdy")
 
@@ -327,7 +328,7 @@ def _column_stats(
     those values alone. A vendor's own export (ISO dates, whole numbers) needs none."""
     if not columns:
         return {}
-    trimmed = {c: _trimmed('"' + c.replace('"', '""') + '"') for c in columns}
+    trimmed = {c: _trimmed(quote_identifier(c)) for c in columns}
     quick = []
     for column, kind in columns.items():
         t = trimmed[column]
@@ -448,7 +449,7 @@ def find_invalid(
         return []
     checks = []
     for column, fmt in formats.items():
-        quoted = '"' + column.replace('"', '""') + '"'
+        quoted = quote_identifier(column)
         checks.append((column, quoted, _is_valid_sql(quoted, fmt)))
     any_bad = " or ".join(f"not {valid}" for _, _, valid in checks)
     cells = ", ".join(
