@@ -1,53 +1,33 @@
-"""Resources shared by every asset: the warehouse and the pool that serializes its writers.
+"""The resources every asset shares, and how API resources take their settings from the
+environment.
 
-DuckDB allows one writing process per file (and a reader collides with a writer too), so every
-asset and check that opens the warehouse runs in the `WAREHOUSE_POOL` concurrency pool, whose limit
-`make dev` sets to 1 in `dagster.yaml`: parallel runs and backfills queue instead of failing.
+The warehouse: DuckDB allows one writing process per file (and a reader collides with a writer
+too), so every asset and check that opens it runs in the `WAREHOUSE_POOL` concurrency pool, whose
+limit linkokr's `dagster.yaml` sets to 1 (`orchestration.instance`): parallel runs and backfills
+queue instead of failing.
+
+API keys, endpoints and credential files are `dg.EnvVar`s: Dagster reads them when a run starts,
+and their values never reach the definitions, the UI or a log line. One that is not set at load
+time is None, and its source is skipped with a log line (an unset `EnvVar` would fail the run).
 """
 
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
-from datetime import date, timedelta
+from collections.abc import Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import dagster as dg
 from dagster_duckdb import DuckDBResource
 
-from ingest.api_pulls import new_pull_id
 from ingest.http import DEFAULT_POLICY, RetryPolicy
-from ingest.inbox.ledger import ensure_ops_tables, record_api_pull
+
+# The range tags live in orchestration.partitions; tests/test_faults.py still imports them here.
+from orchestration.partitions import RANGE_END_TAG, RANGE_START_TAG  # noqa: F401
 
 WAREHOUSE_POOL = "linkokr_warehouse"
-
-# The first line marks the file as linkokr's: `ensure_dagster_home` brings such a file up to date
-# and leaves any other dagster.yaml alone.
-LINKOKR_WROTE_THIS = "# Written by linkokr"
-DAGSTER_YAML = f"""\
-{LINKOKR_WROTE_THIS} (and rewritten when linkokr changes it: remove this line to keep your edits).
-# Every asset and check that opens the DuckDB warehouse is in one pool of 1.
-concurrency:
-  pools:
-    granularity: op
-    default_limit: 1
-# For runs the daemon launches (schedule, sensor, the UI's launchpad; `dagster dev` starts the
-# daemon): a run whose worker never came up fails after start_timeout_seconds; a run still going
-# after max_runtime_seconds is stopped and failed (the default launcher cannot see that a worker
-# died, so a killed run is caught here at the latest); the pool slots of a finished run are freed
-# after free_slots_after_run_end_seconds. `linkokr run` and `linkokr doctor` do not wait: they
-# fail a run whose process is gone at once, whoever launched it on this machine.
-run_monitoring:
-  enabled: true
-  start_timeout_seconds: 180
-  max_runtime_seconds: 21600
-  free_slots_after_run_end_seconds: 60
-  poll_interval_seconds: 60
-telemetry:
-  enabled: false
-"""
 
 
 def warehouse_resource(path: Path) -> DuckDBResource:
@@ -60,48 +40,10 @@ def warehouse_resource(path: Path) -> DuckDBResource:
     )
 
 
-def ensure_dagster_home(dagster_home: Path) -> Path:
-    """Create `DAGSTER_HOME` with linkokr's `dagster.yaml` (the pool limit, run monitoring), or
-    update one linkokr wrote before; a user's own dagster.yaml is left alone."""
-    dagster_home.mkdir(parents=True, exist_ok=True)
-    config = dagster_home / "dagster.yaml"
-    current = config.read_text(encoding="utf-8") if config.exists() else None
-    if current is None or (current.startswith(LINKOKR_WROTE_THIS) and current != DAGSTER_YAML):
-        partial = config.with_name(f".dagster.yaml.{os.getpid()}.tmp")
-        partial.write_text(DAGSTER_YAML, encoding="utf-8")
-        partial.replace(config)  # a concurrent reader sees the old file or the new, whole
-    return dagster_home
-
-
-# API sources that report per day (GA4, Search Console, Domain Rating history) are partitioned by
-# day: a backfill of a date range runs as one run (single-run backfill policy). Partitions end
-# yesterday, the last complete day.
-DAILY_PARTITIONS = dg.DailyPartitionsDefinition(start_date="2024-01-01")
-SINGLE_RUN = dg.BackfillPolicy.single_run()
-RANGE_START_TAG = "dagster/asset_partition_range_start"
-RANGE_END_TAG = "dagster/asset_partition_range_end"
-
-
-def partition_days(context: dg.AssetExecutionContext) -> list[date]:
-    """Every day of the partitions this run materializes."""
-    window = context.partition_time_window
-    start, end = window.start.date(), window.end.date()
-    return [start + timedelta(days=n) for n in range((end - start).days)]
-
-
-def lookback_range(yesterday: date, lookback_days: int) -> dict[str, str]:
-    """Run tags for yesterday and the `lookback_days` before it, which vendors still revise."""
-    return {
-        RANGE_START_TAG: (yesterday - timedelta(days=lookback_days)).isoformat(),
-        RANGE_END_TAG: yesterday.isoformat(),
-    }
-
-
-def site_targets(config) -> tuple[list[str], list[str]]:
-    """The config's own sites, and every competitor once (in config order)."""
-    own = [site.domain for site in config.sites]
-    competitors = list(dict.fromkeys(c for site in config.sites for c in site.competitors))
-    return own, [c for c in competitors if c not in own]
+def env_var(name: str, env: Mapping[str, str] | None = None) -> dg.EnvVar | None:
+    """`name` as a Dagster `EnvVar` when it is set (and not empty), else None."""
+    env = os.environ if env is None else env
+    return dg.EnvVar(name) if env.get(name) else None
 
 
 # HTTP: timeouts and the retry policy -----------------------------------------------------------
@@ -149,255 +91,3 @@ def http_settings(environ: Mapping[str, str] | None = None) -> HttpSettings:
     except ValueError as error:
         raise ValueError(f"LINKOKR_HTTP_* settings: {error}") from None
     return HttpSettings(retry=retry, timeout=timeout)
-
-
-# API pulls: each (subject, day) recorded in ops.api_pulls, failures reported, not raised ----------
-@dataclass(frozen=True)
-class PullFailure:
-    subject: str
-    day: date
-    error: str
-
-    def __str__(self) -> str:
-        return f"{self.subject} {self.day}: {self.error}"
-
-
-@dataclass
-class PullReport:
-    """What one asset's API pulls did: rows and requests of those that loaded, and those that
-    still failed after the retry policy gave up (recorded as `failed` in `ops.api_pulls`)."""
-
-    source: str
-    rows: int = 0
-    requests: int = 0
-    loaded: int = 0
-    failures: list[PullFailure] = field(default_factory=list)
-
-    def metadata(self) -> dict[str, dg.MetadataValue]:
-        failed = ", ".join(f"{f.subject} {f.day}" for f in self.failures[:50])
-        return {
-            "rows": dg.MetadataValue.int(self.rows),
-            "requests": dg.MetadataValue.int(self.requests),
-            "pulls_loaded": dg.MetadataValue.int(self.loaded),
-            "pulls_failed": dg.MetadataValue.int(len(self.failures)),
-            "failed": dg.MetadataValue.text(failed or "none"),
-        }
-
-    def log_failures(self, context) -> None:
-        if self.failures:
-            context.log.error(
-                "%s: %d pull(s) failed after retries and will be retried on the next run "
-                "(the rest loaded; see ops.api_pulls):\n%s",
-                self.source,
-                len(self.failures),
-                "\n".join(str(f)[:500] for f in self.failures[:20]),
-            )
-
-
-def pull_one(
-    context,
-    con,
-    report: PullReport,
-    subject: str,
-    day: date,
-    pull: Callable[[], tuple[int, int]],
-    *,
-    quiet: bool = False,
-) -> bool:
-    """Run `pull() -> (rows, requests)` and record it in `ops.api_pulls` as loaded or failed.
-
-    A failure is recorded and reported, not raised: the other subjects and days still load, dbt
-    still builds, and the `*_failed_pulls` check names it. Each pull writes in its own
-    transaction, so a failed one leaves its earlier copy in place."""
-
-    def one_day() -> tuple[Mapping[date, int], int]:
-        rows, requests = pull()
-        return {day: rows}, requests
-
-    return pull_days(context, con, report, subject, [day], one_day, quiet=quiet)
-
-
-def pull_days(
-    context,
-    con,
-    report: PullReport,
-    subject: str,
-    days: list[date],
-    pull: Callable[[], tuple[Mapping[date, int], int]],
-    *,
-    quiet: bool = False,
-) -> bool:
-    """`pull_one` for a source that answers a date range in one request (`pull() -> (rows per
-    day, requests)`), recorded per day so that a failed day is found and retried like any other
-    (the requests are counted on the range's last day)."""
-    try:
-        rows_by_day, requests = pull()
-    except Exception as error:  # recorded and reported by the asset and its check
-        message = f"{type(error).__name__}: {error}"[:1000]
-        for day in days:
-            report.failures.append(PullFailure(subject, day, message))
-            record_api_pull(
-                con,
-                source=report.source,
-                subject=subject,
-                partition_date=day,
-                status="failed",
-                rows=None,
-                requests=None,
-                error=message,
-            )
-        return False
-    for day in days:
-        record_api_pull(
-            con,
-            source=report.source,
-            subject=subject,
-            partition_date=day,
-            status="loaded",
-            rows=rows_by_day.get(day, 0),
-            requests=requests if day == days[-1] else 0,
-        )
-    rows = sum(rows_by_day.values())
-    report.rows += rows
-    report.requests += requests
-    report.loaded += len(days)
-    span = str(days[0]) if len(days) == 1 else f"{days[0]}..{days[-1]}"
-    (context.log.debug if quiet else context.log.info)(
-        "%s %s %s: %d rows in %d requests", report.source, subject, span, rows, requests
-    )
-    return True
-
-
-def pull_each(context, con, targets, *, source, day, pull, report: PullReport | None = None):
-    """`pull(target) -> (rows, requests)` for every target (see `pull_one`); the report."""
-    report = report or PullReport(source)
-    for target in targets:
-        pull_one(context, con, report, target, day, lambda target=target: pull(target))
-    return report
-
-
-def still_failed(
-    con, source: str, subjects: Iterable[str], *, per_day: bool
-) -> list[tuple[str, date, str]]:
-    """(subject, partition_date, error) of the pulls of `source` that still fail: whose latest
-    pull per subject and day (`per_day`: day-partitioned sources) or per subject (snapshots, where
-    a later day's pull takes the failed one's place) is recorded as `failed`."""
-    ensure_ops_tables(con)
-    key = "subject, partition_date" if per_day else "subject"
-    return con.execute(
-        f"""
-        select subject, partition_date, coalesce(error, '') from (
-            select *, row_number() over (
-                partition by {key} order by pulled_at desc, rowid desc
-            ) as latest
-            from ops.api_pulls
-            where source = ? and subject in (select unnest(?::varchar[]))
-        )
-        where latest = 1 and status = 'failed'
-        order by subject, partition_date
-        """,
-        [source, list(subjects)],
-    ).fetchall()
-
-
-def failed_days(con, source: str, subjects: Iterable[str]) -> dict[str, list[date]]:
-    """Each subject's days whose latest pull of `source` failed. The next run retries them, also
-    outside its own range: by then the lookback window may have moved past them."""
-    failed: dict[str, list[date]] = {}
-    for subject, day, _ in still_failed(con, source, subjects, per_day=True):
-        failed.setdefault(subject, []).append(day)
-    return failed
-
-
-def failed_pulls_check(
-    *,
-    name: str,
-    asset_key: dg.AssetKey,
-    source: str,
-    subjects: list[str],
-    per_day: bool,
-    resource_key: str,
-    is_configured: Callable[[Any], bool],
-) -> dg.AssetChecksDefinition:
-    """An ERROR check on an API asset naming the pulls of `source` that still fail after retries
-    (the subject and day). A failing check also fails its own step, so the run, and `linkokr
-    run`'s exit code, say that a source did not fully load; no asset depends on the check, so
-    everything else, dbt included, is still built from what did load. A source that is no
-    longer configured (`is_configured(resource)` false: no key, no endpoint) is not pulled, so
-    its old failures are not held against the run."""
-    description = (
-        f"ERROR, and the check's step fails, while a pull of {source} recorded in ops.api_pulls "
-        "still fails after retries. The next run retries it."
-    )
-
-    @dg.multi_asset_check(
-        specs=[dg.AssetCheckSpec(name, asset=asset_key, description=description)],
-        name=name,
-        pool=WAREHOUSE_POOL,
-        required_resource_keys={"warehouse", resource_key},
-    )
-    def failed_pulls(context):
-        if not is_configured(getattr(context.resources, resource_key)):
-            yield dg.AssetCheckResult(
-                check_name=name,
-                asset_key=asset_key,
-                passed=True,
-                description=f"{source} is not configured: nothing pulled",
-            )
-            return
-        with context.resources.warehouse.get_connection() as con:
-            failures = still_failed(con, source, subjects, per_day=per_day)
-        which = [f"{subject} {day}" if per_day else subject for subject, day, _ in failures]
-        summary = (
-            f"{len(failures)} {source} pull(s) failed after retries: {', '.join(which[:20])}"
-            if failures
-            else f"every {source} pull loaded"
-        )
-        yield dg.AssetCheckResult(
-            check_name=name,
-            asset_key=asset_key,
-            passed=not failures,
-            severity=dg.AssetCheckSeverity.ERROR,
-            description=summary,
-            metadata={
-                "failed": dg.MetadataValue.int(len(failures)),
-                "which": dg.MetadataValue.text(", ".join(which[:100]) or "none"),
-            },
-        )
-        if failures:
-            errors = "\n".join(
-                f"{label}: {error[:300]}"
-                for label, (_, _, error) in zip(which[:20], failures, strict=False)
-            )
-            raise dg.Failure(
-                description=f"{summary}. Recorded in ops.api_pulls and retried on the next run; "
-                f"everything else was built.\n{errors}"
-            )
-
-    return failed_pulls
-
-
-def pull_backlink_snapshots(
-    context, con, resource, write, targets, *, source, vendor, key_name
-) -> PullReport:
-    """Every backlink of each target from a vendor API, landed as a snapshot dated today with
-    `write` (the vendor's writer); skipped with a log line when the API key is not set. A target
-    whose pull fails keeps its last snapshot and is pulled again on the next run."""
-    report = PullReport(source)
-    if not resource.api_key:
-        context.log.info("%s API skipped: %s is not set", vendor, key_name)
-        return report
-    today = date.today()
-    with resource.get_client() as client:
-
-        def pull(target):
-            before = client.requests
-            pages = client.iter_backlink_pages(target, max_rows=resource.max_rows_per_pull)
-            rows = write(
-                con, pages, target=target, site=target, pull_id=new_pull_id(), snapshot_date=today
-            )
-            return rows, client.requests - before
-
-        pull_each(context, con, targets, source=source, day=today, pull=pull, report=report)
-    report.log_failures(context)
-    return report

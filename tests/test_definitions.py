@@ -127,3 +127,18 @@ def test_inbox_sensor_requests_a_run_for_new_files_only_without_opening_the_ware
         assert len(third.run_requests) == 1
         assert third.run_requests[0].run_key != first.run_requests[0].run_key
     assert not paths.warehouse.exists()
+
+
+def test_loading_writes_nothing_into_the_environment_and_keys_stay_env_vars(
+    linkokr_home, monkeypatch
+):
+    monkeypatch.setenv("AHREFS_API_KEY", "sk-live-never-in-config")
+    monkeypatch.setenv("LINKOKR_GSC_ENDPOINT", "http://127.0.0.1:9")
+    before = dict(os.environ)
+    defs = build_definitions(Paths.from_env())
+    assert dict(os.environ) == before
+    ahrefs, semrush, gsc = (defs.resources[key] for key in ("ahrefs", "semrush", "gsc"))
+    assert isinstance(ahrefs.api_key, dg.EnvVar)
+    assert ahrefs.api_key.env_var_name == "AHREFS_API_KEY"
+    assert isinstance(gsc.endpoint, dg.EnvVar) and gsc.credentials_path is None
+    assert semrush.api_key is None and semrush.endpoint is None  # not set: skipped, not failing

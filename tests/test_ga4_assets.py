@@ -12,7 +12,7 @@ import pytest
 from demo.emulators.server import EmulatorServer
 from ingest.settings import Paths
 from orchestration.definitions import build_definitions
-from orchestration.resources import RANGE_END_TAG, RANGE_START_TAG
+from orchestration.partitions import RANGE_END_TAG, RANGE_START_TAG
 from tests.conftest import use_home
 
 CONFIG = """

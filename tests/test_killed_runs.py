@@ -22,7 +22,8 @@ import duckdb
 import pytest
 
 from orchestration.cli import main
-from orchestration.resources import WAREHOUSE_POOL, ensure_dagster_home
+from orchestration.instance import ensure_dagster_home
+from orchestration.resources import WAREHOUSE_POOL
 from tests.conftest import REPO, copy_demo_home, use_home
 
 pytestmark = pytest.mark.e2e

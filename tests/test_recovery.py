@@ -25,8 +25,9 @@ import pytest
 import yaml
 
 from orchestration.cli import main
+from orchestration.instance import ensure_dagster_home
 from orchestration.recovery import HOST_TAG, PID_TAG
-from orchestration.resources import WAREHOUSE_POOL, ensure_dagster_home
+from orchestration.resources import WAREHOUSE_POOL
 from tests.conftest import REPO, use_home
 from tests.corpus import CORPUS_DIR
 

@@ -13,17 +13,15 @@ from ingest.config import LinkokrConfig
 from ingest.inbox import ensure_raw_tables
 from ingest.sources.ahrefs.api import write_backlinks, write_domain_ratings
 from orchestration.defs.ahrefs.resources import AhrefsResource
-from orchestration.resources import (
-    DAILY_PARTITIONS,
-    SINGLE_RUN,
-    WAREHOUSE_POOL,
+from orchestration.defs.pulls import (
     PullReport,
     failed_days,
-    partition_days,
     pull_backlink_snapshots,
     pull_days,
     site_targets,
 )
+from orchestration.partitions import DAILY_PARTITIONS, SINGLE_RUN, partition_days
+from orchestration.resources import WAREHOUSE_POOL
 
 BACKLINKS = dg.AssetKey(["raw", "backlinks_ahrefs_api"])
 DOMAIN_RATINGS = dg.AssetKey(["raw", "domain_metrics_ahrefs_api"])

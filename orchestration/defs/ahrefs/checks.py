@@ -9,7 +9,7 @@ from orchestration.defs.ahrefs.assets import (
     DOMAIN_RATING_SOURCE,
     DOMAIN_RATINGS,
 )
-from orchestration.resources import failed_pulls_check, site_targets
+from orchestration.defs.pulls import failed_pulls_check, site_targets
 
 
 def build_ahrefs_checks(config: LinkokrConfig) -> list[dg.AssetChecksDefinition]:

@@ -1,9 +1,13 @@
 """Ahrefs API v3 access as a Dagster resource: https://docs.ahrefs.com/docs/api/reference"""
 
+from __future__ import annotations
+
+from collections.abc import Mapping
+
 import dagster as dg
 
 from ingest.sources.ahrefs.api import AhrefsClient
-from orchestration.resources import http_settings
+from orchestration.resources import env_var, http_settings
 
 
 class AhrefsResource(dg.ConfigurableResource):
@@ -15,6 +19,14 @@ class AhrefsResource(dg.ConfigurableResource):
     api_key: str | None = None
     endpoint: str | None = None
     max_rows_per_pull: int = 200_000
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None) -> AhrefsResource:
+        """Each setting as an `EnvVar` when its variable is set, else None."""
+        return cls(
+            api_key=env_var("AHREFS_API_KEY", env),
+            endpoint=env_var("LINKOKR_AHREFS_ENDPOINT", env),
+        )
 
     def get_client(self) -> AhrefsClient:
         return AhrefsClient(self.endpoint, self.api_key or "", **http_settings().client_options())

@@ -18,8 +18,11 @@ from dagster_duckdb import DuckDBResource
 from dbt.version import __version__ as dbt_version
 
 from ingest.inbox.ledger import ensure_ops_tables
+from ingest.settings import Paths
 from orchestration.defs.dbt.child import PARENT_ENV
-from orchestration.resources import RANGE_START_TAG, WAREHOUSE_POOL
+from orchestration.environ import environ_set
+from orchestration.partitions import RANGE_START_TAG
+from orchestration.resources import WAREHOUSE_POOL
 from orchestration.shipped import DBT_PROJECT, shipped
 
 # the repository's dbt_project/, or the copy a wheel ships (orchestration.shipped)
@@ -46,12 +49,25 @@ def dbt_executable() -> str:
     return "dbt"
 
 
-def dbt_project(state_dir: Path) -> DbtProject:
-    """The dbt project, with its artifacts and logs kept outside the repo (under `state_dir`).
+def dbt_state_dir(paths: Paths) -> Path:
+    """Where dbt writes for this home: its artifacts (target/, build/) and logs."""
+    return paths.home / ".linkokr" / "dbt"
+
+
+def dbt_environment(paths: Paths) -> dict[str, str]:
+    """What dbt must see besides the inherited environment: the home's absolute paths (its
+    profile reads LINKOKR_WAREHOUSE) and the PID linkokr-dbt expects as its parent (child.py)."""
+    return {**paths.export(), PARENT_ENV: str(os.getpid())}
+
+
+def dbt_project(paths: Paths) -> DbtProject:
+    """The dbt project, with its artifacts and logs kept outside the project (under the home's
+    `dbt_state_dir`): an installed project is read-only.
 
     Its manifest (what @dbt_assets builds the graph from) is parsed again only when the project's
     files changed; a parse of the same files, made for another linkokr home, is reused from the
     user's cache folder (a parse takes seconds, every new home would pay them)."""
+    state_dir = dbt_state_dir(paths)
     target = state_dir / "target"
     project = DbtProject(
         project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR, target_path=target
@@ -69,11 +85,7 @@ def dbt_project(state_dir: Path) -> DbtProject:
     if cached.exists():
         shutil.copyfile(cached, project.manifest_path)
     else:
-        # dbt parse needs no warehouse
-        dbt = DbtCliResource(project_dir=project, dbt_executable=dbt_executable())
-        dbt.cli(
-            ["parse", "--quiet", "--log-path", str(state_dir / "logs")], target_path=target
-        ).wait()
+        _parse(paths, target, state_dir / "logs")
         try:
             cached.parent.mkdir(parents=True, exist_ok=True)
             partial = cached.with_suffix(f".{os.getpid()}.tmp")
@@ -83,6 +95,33 @@ def dbt_project(state_dir: Path) -> DbtProject:
             pass  # no cache (a read-only home): the next new home parses again
     fingerprint.write_text(current)
     return project
+
+
+def _parse(paths: Paths, target: Path, logs: Path) -> None:
+    """`dbt parse` (it needs no warehouse) into `target`, with this home's environment passed to
+    dbt alone: loading the definitions leaves this process's environment as it found it."""
+    result = subprocess.run(
+        [
+            dbt_executable(),
+            "parse",
+            "--quiet",
+            "--project-dir",
+            str(DBT_PROJECT_DIR),
+            "--profiles-dir",
+            str(DBT_PROJECT_DIR),
+            "--target-path",
+            str(target),
+            "--log-path",
+            str(logs),
+        ],
+        cwd=DBT_PROJECT_DIR,
+        env={**os.environ, **dbt_environment(paths), "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"},
+        capture_output=True,
+        text=True,
+    )
+    if result.returncode != 0:
+        output = (result.stdout + result.stderr).strip()[-4000:]
+        raise dg.DagsterError(f"dbt parse failed (exit code {result.returncode}):\n{output}")
 
 
 def _manifest_cache() -> Path:
@@ -114,7 +153,9 @@ def _stop(process: subprocess.Popen) -> None:
         process.wait(timeout=60)
 
 
-def build_dbt_assets(project: DbtProject, state_dir: Path) -> dg.AssetsDefinition:
+def build_dbt_assets(project: DbtProject, paths: Paths) -> dg.AssetsDefinition:
+    state_dir = dbt_state_dir(paths)
+
     @dbt_assets(
         manifest=project.manifest_path,
         project=project,
@@ -148,14 +189,15 @@ def build_dbt_assets(project: DbtProject, state_dir: Path) -> dg.AssetsDefinitio
         backfill_start = context.run.tags.get(RANGE_START_TAG)
         if backfill_start:
             args += ["--vars", json.dumps({"from_date": backfill_start})]
-        # linkokr-dbt checks that this process is its parent (child.py)
-        os.environ[PARENT_ENV] = str(os.getpid())
-        invocation = dbt.cli(
-            args,
-            context=context,
-            # One build at a time (the warehouse pool), so one target folder is enough.
-            target_path=state_dir / "build",
-        )
+        # dagster-dbt hands dbt this process's environment (and reads dbt's profile here): the
+        # home's paths are in it while dbt starts, then the environment is as before.
+        with environ_set(dbt_environment(paths)):
+            invocation = dbt.cli(
+                args,
+                context=context,
+                # One build at a time (the warehouse pool), so one target folder is enough.
+                target_path=state_dir / "build",
+            )
         try:
             yield from invocation.stream()
         except BaseException:

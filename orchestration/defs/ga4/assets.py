@@ -7,15 +7,9 @@ from dagster_duckdb import DuckDBResource
 from ingest.config import LinkokrConfig
 from ingest.sources.ga4.api import ensure_tables, fetch_day, write_day
 from orchestration.defs.ga4.resources import Ga4Resource
-from orchestration.resources import (
-    DAILY_PARTITIONS,
-    SINGLE_RUN,
-    WAREHOUSE_POOL,
-    PullReport,
-    failed_days,
-    partition_days,
-    pull_one,
-)
+from orchestration.defs.pulls import PullReport, failed_days, pull_one
+from orchestration.partitions import DAILY_PARTITIONS, SINGLE_RUN, partition_days
+from orchestration.resources import WAREHOUSE_POOL
 
 SOURCE = "ga4"
 

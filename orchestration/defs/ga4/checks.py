@@ -13,7 +13,8 @@ from dagster_duckdb import DuckDBResource
 
 from ingest.config import LinkokrConfig
 from ingest.sources.ga4.api import ensure_tables
-from orchestration.resources import WAREHOUSE_POOL, failed_pulls_check
+from orchestration.defs.pulls import failed_pulls_check
+from orchestration.resources import WAREHOUSE_POOL
 
 TRAFFIC = dg.AssetKey(["raw", "ga4_traffic"])
 WINDOW_DAYS = 28

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import dagster as dg
 from google.analytics.data_v1beta import BetaAnalyticsDataClient
 
 from ingest.sources.ga4.api import DEFAULT_TIMEOUT, make_client
-from orchestration.resources import HttpSettings, http_settings
+from orchestration.resources import HttpSettings, env_var, http_settings
 
 
 class Ga4Resource(dg.ConfigurableResource):
@@ -17,6 +19,14 @@ class Ga4Resource(dg.ConfigurableResource):
 
     endpoint: str | None = None
     credentials_path: str | None = None
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None) -> Ga4Resource:
+        """Each setting as an `EnvVar` when its variable is set, else None."""
+        return cls(
+            endpoint=env_var("LINKOKR_GA4_ENDPOINT", env),
+            credentials_path=env_var("GOOGLE_APPLICATION_CREDENTIALS", env),
+        )
 
     @property
     def is_configured(self) -> bool:

@@ -7,15 +7,9 @@ from ingest.api_pulls import new_pull_id
 from ingest.config import LinkokrConfig
 from ingest.sources.gsc.api import ensure_table, write_day
 from orchestration.defs.gsc.resources import GscResource
-from orchestration.resources import (
-    DAILY_PARTITIONS,
-    SINGLE_RUN,
-    WAREHOUSE_POOL,
-    PullReport,
-    failed_days,
-    partition_days,
-    pull_one,
-)
+from orchestration.defs.pulls import PullReport, failed_days, pull_one
+from orchestration.partitions import DAILY_PARTITIONS, SINGLE_RUN, partition_days
+from orchestration.resources import WAREHOUSE_POOL
 
 SEARCH_ANALYTICS = dg.AssetKey(["raw", "gsc_search_analytics"])
 SOURCE = "gsc"

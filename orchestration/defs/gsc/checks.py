@@ -4,7 +4,7 @@ import dagster as dg
 
 from ingest.config import LinkokrConfig
 from orchestration.defs.gsc.assets import SEARCH_ANALYTICS, SOURCE
-from orchestration.resources import failed_pulls_check
+from orchestration.defs.pulls import failed_pulls_check
 
 
 def build_gsc_checks(config: LinkokrConfig) -> list[dg.AssetChecksDefinition]:

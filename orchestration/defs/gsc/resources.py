@@ -1,10 +1,14 @@
 """Google Search Console API access as a Dagster resource:
 https://developers.google.com/webmaster-tools/v1/searchanalytics/query"""
 
+from __future__ import annotations
+
+from collections.abc import Mapping
+
 import dagster as dg
 
 from ingest.sources.gsc.api import GscClient
-from orchestration.resources import http_settings
+from orchestration.resources import env_var, http_settings
 
 
 class GscResource(dg.ConfigurableResource):
@@ -15,6 +19,14 @@ class GscResource(dg.ConfigurableResource):
 
     endpoint: str | None = None
     credentials_path: str | None = None
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None) -> GscResource:
+        """Each setting as an `EnvVar` when its variable is set, else None."""
+        return cls(
+            endpoint=env_var("LINKOKR_GSC_ENDPOINT", env),
+            credentials_path=env_var("GOOGLE_APPLICATION_CREDENTIALS", env),
+        )
 
     @property
     def is_configured(self) -> bool:

@@ -7,8 +7,9 @@ from dagster_duckdb import DuckDBResource
 from ingest.config import LinkokrConfig
 from ingest.inbox import ensure_raw_tables
 from ingest.sources.semrush.api import write_backlinks
+from orchestration.defs.pulls import pull_backlink_snapshots, site_targets
 from orchestration.defs.semrush.resources import SemrushResource
-from orchestration.resources import WAREHOUSE_POOL, pull_backlink_snapshots, site_targets
+from orchestration.resources import WAREHOUSE_POOL
 
 BACKLINKS = dg.AssetKey(["raw", "backlinks_semrush_api"])
 SOURCE = "semrush_backlinks"

@@ -3,8 +3,8 @@
 import dagster as dg
 
 from ingest.config import LinkokrConfig
+from orchestration.defs.pulls import failed_pulls_check, site_targets
 from orchestration.defs.semrush.assets import BACKLINKS, SOURCE
-from orchestration.resources import failed_pulls_check, site_targets
 
 
 def build_semrush_checks(config: LinkokrConfig) -> list[dg.AssetChecksDefinition]:

@@ -1,0 +1,91 @@
+"""The `linkokr` command: demo, run, status, forget, doctor, emulators (README, "The `linkokr`
+command"). Each command is in its own module here; this one parses the command line."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from collections.abc import Sequence
+from datetime import date
+
+from orchestration.cli.demo import cmd_demo, cmd_emulators
+from orchestration.cli.doctor import cmd_doctor, doctor
+from orchestration.cli.forget import cmd_forget
+from orchestration.cli.run import cmd_run, run_pipeline
+from orchestration.cli.status import STATUS_COLUMNS, cmd_status, print_scoreboard, scoreboard
+
+__all__ = ["STATUS_COLUMNS", "doctor", "main", "print_scoreboard", "run_pipeline", "scoreboard"]
+
+log = logging.getLogger("linkokr")
+
+
+def _date(value: str) -> date:
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {value!r}") from None
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="linkokr", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    demo = sub.add_parser("demo", help="write demo inputs under LINKOKR_HOME, start emulators, run")
+    demo.add_argument("--days", type=int, default=180, help="days of history (default 180)")
+    demo.set_defaults(func=cmd_demo)
+
+    run = sub.add_parser("run", help="materialize every asset, in process, as one run")
+    run.add_argument("--from", dest="start", type=_date, help="first day for day-based API pulls")
+    run.add_argument("--to", dest="end", type=_date, help="last day (default yesterday)")
+    run.set_defaults(func=cmd_run)
+
+    status = sub.add_parser("status", help="the key-result scoreboard")
+    status.add_argument("--date", type=_date, help="the scoreboard as of this day")
+    status.add_argument("--format", choices=("table", "json", "csv"), default="table")
+    status.set_defaults(func=cmd_status)
+
+    forget = sub.add_parser(
+        "forget", help="unload a loaded file: its rows leave raw now and the marts on the next run"
+    )
+    forget.add_argument(
+        "file", metavar="FILE|SHA256", help="the file (path or name) or its SHA-256"
+    )
+    forget.set_defaults(func=cmd_forget)
+
+    doctor_cmd = sub.add_parser(
+        "doctor",
+        help="show (and with --repair clean up) what runs that ended uncleanly left behind",
+    )
+    doctor_cmd.add_argument(
+        "--repair",
+        action="store_true",
+        help="fail stale runs and free their pool slots, remove leftover temporary files",
+    )
+    doctor_cmd.set_defaults(func=cmd_doctor)
+
+    emulators = sub.add_parser("emulators", help="serve the local API emulators")
+    emulators.add_argument("--host", default="127.0.0.1")
+    emulators.add_argument("--port", type=int, default=8765)
+    emulators.set_defaults(func=cmd_emulators)
+
+    args = parser.parse_args(argv)
+    # Dagster's console logger reports the run; other libraries speak up only for warnings.
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    for handler in logging.getLogger().handlers:
+        handler.setLevel(logging.WARNING)
+    if args.command == "run" and args.start and args.end and args.start > args.end:
+        parser.error("--from is after --to")
+    try:
+        return args.func(args)
+    except Exception as error:  # a clear one-line error, not a traceback, for config problems
+        from ingest.config import ConfigError
+
+        if isinstance(error, ConfigError):
+            print(f"linkokr: invalid config:\n{error}", file=sys.stderr)
+            return 2
+        raise
+
+
+if __name__ == "__main__":
+    sys.exit(main())

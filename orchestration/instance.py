@@ -1,0 +1,50 @@
+"""The Dagster instance linkokr runs in: `DAGSTER_HOME` and the `dagster.yaml` linkokr writes there.
+
+DuckDB allows one writing process per file, so every asset and check that opens the warehouse
+runs in one concurrency pool (`orchestration.resources.WAREHOUSE_POOL`) whose limit this
+`dagster.yaml` sets to 1: parallel runs and backfills queue instead of failing.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+# The first line marks the file as linkokr's: `ensure_dagster_home` brings such a file up to date
+# and leaves any other dagster.yaml alone.
+LINKOKR_WROTE_THIS = "# Written by linkokr"
+DAGSTER_YAML = f"""\
+{LINKOKR_WROTE_THIS} (and rewritten when linkokr changes it: remove this line to keep your edits).
+# Every asset and check that opens the DuckDB warehouse is in one pool of 1.
+concurrency:
+  pools:
+    granularity: op
+    default_limit: 1
+# For runs the daemon launches (schedule, sensor, the UI's launchpad; `dagster dev` starts the
+# daemon): a run whose worker never came up fails after start_timeout_seconds; a run still going
+# after max_runtime_seconds is stopped and failed (the default launcher cannot see that a worker
+# died, so a killed run is caught here at the latest); the pool slots of a finished run are freed
+# after free_slots_after_run_end_seconds. `linkokr run` and `linkokr doctor` do not wait: they
+# fail a run whose process is gone at once, whoever launched it on this machine.
+run_monitoring:
+  enabled: true
+  start_timeout_seconds: 180
+  max_runtime_seconds: 21600
+  free_slots_after_run_end_seconds: 60
+  poll_interval_seconds: 60
+telemetry:
+  enabled: false
+"""
+
+
+def ensure_dagster_home(dagster_home: Path) -> Path:
+    """Create `DAGSTER_HOME` with linkokr's `dagster.yaml` (the pool limit, run monitoring), or
+    update one linkokr wrote before; a user's own dagster.yaml is left alone."""
+    dagster_home.mkdir(parents=True, exist_ok=True)
+    config = dagster_home / "dagster.yaml"
+    current = config.read_text(encoding="utf-8") if config.exists() else None
+    if current is None or (current.startswith(LINKOKR_WROTE_THIS) and current != DAGSTER_YAML):
+        partial = config.with_name(f".dagster.yaml.{os.getpid()}.tmp")
+        partial.write_text(DAGSTER_YAML, encoding="utf-8")
+        partial.replace(config)  # a concurrent reader sees the old file or the new, whole
+    return dagster_home
