@@ -45,8 +45,6 @@ AHREFS_HEADER = (
     "Lost",
     "Is spam",
 )
-
-
 AHREFS_LEGACY_HEADER = (
     "#",
     "Domain Rating",

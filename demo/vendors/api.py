@@ -8,6 +8,7 @@ import json
 from datetime import date
 from pathlib import Path
 
+from demo.emulators.semrush import COLUMNS as SEMRUSH_API_HEADER
 from demo.story import GA4_PROPERTY_ID, World
 from demo.traffic import traffic_rows
 from demo.vendors.common import LinkFacts, _bool, _csv_text, _last_seen, _stamp, _target_url
@@ -29,29 +30,6 @@ AHREFS_API_HEADER = (
     "first_seen_link",
     "last_visited",
     "last_seen",
-)
-
-
-SEMRUSH_API_HEADER = (
-    "page_ascore",
-    "source_title",
-    "source_url",
-    "target_url",
-    "anchor",
-    "external_num",
-    "internal_num",
-    "first_seen",
-    "last_seen",
-    "nofollow",
-    "sponsored",
-    "ugc",
-    "text",
-    "frame",
-    "form",
-    "image",
-    "sitewide",
-    "newlink",
-    "lostlink",
 )
 
 

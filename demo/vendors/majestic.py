@@ -28,8 +28,6 @@ MAJESTIC_HEADER = (
     "SourceTopicalTrustFlow_Topic_0",
     "SourceTopicalTrustFlow_Value_0",
 )
-
-
 MAJESTIC_SPACED_HEADER = (
     "Source URL",
     "Source Title",
@@ -49,8 +47,6 @@ MAJESTIC_SPACED_HEADER = (
     "Flag Alt Text",
     "Flag Mention",
 )
-
-
 MAJESTIC_LOST_WINDOW_DAYS = 90
 
 

@@ -13,8 +13,6 @@ from demo.traffic import rank_rows
 from demo.vendors.common import _csv_text
 
 RANKINGS_HEADER = ("Keyword", "Tags", "Date", "Position", "URL", "Search Volume")
-
-
 DOMAIN_METRICS_HEADER = ("date", "domain", "metric", "value")
 
 

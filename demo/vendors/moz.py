@@ -7,7 +7,7 @@ import math
 from datetime import date
 from pathlib import Path
 
-from demo.story import World
+from demo.story import Link, World
 from demo.vendors.common import LinkFacts, _csv_text, _last_seen
 
 MOZ_HEADER = (
@@ -25,8 +25,6 @@ MOZ_HEADER = (
     "Date Last Seen",
     "Date Lost",
 )
-
-
 MOZ_LEGACY_HEADER = (
     "URL",
     "Title",
@@ -43,8 +41,6 @@ MOZ_LEGACY_HEADER = (
     "301",
     "302",
 )
-
-
 MOZ_LOST_WINDOW_DAYS = 60
 
 
@@ -57,12 +53,9 @@ def write_moz(world: World, facts: LinkFacts, site: str, snapshot: date, path: P
         if lost and link.lost and (snapshot - link.lost).days > MOZ_LOST_WINDOW_DAYS:
             continue
         f = facts[link]
-        source = link.source_url
-        if f["moz_scheme"] < 0.3:
-            source = source.split("://", 1)[1]
         rows.append(
             (
-                source,
+                _moz_source(link, f),
                 link.title,
                 link.anchor,
                 link.domain.spam_score,
@@ -97,12 +90,9 @@ def write_moz_legacy(world: World, facts: LinkFacts, site: str, snapshot: date, 
         if link.target_site != site or not link.live_on(snapshot):
             continue
         f = facts[link]
-        source = link.source_url
-        if f["moz_scheme"] < 0.3:
-            source = source.split("://", 1)[1]
         rows.append(
             (
-                source,
+                _moz_source(link, f),
                 link.title,
                 link.anchor,
                 f"{_old_spam_score(link.domain.spam_score)}%",
@@ -128,6 +118,14 @@ def write_moz_legacy(world: World, facts: LinkFacts, site: str, snapshot: date, 
         (),
     ]
     path.write_bytes(_csv_text([*meta, MOZ_LEGACY_HEADER, *rows]).encode("utf-8"))
+
+
+def _moz_source(link: Link, f: dict) -> str:
+    """The linking page as Moz lists it: without its scheme for about a third of the links."""
+    source = link.source_url
+    if f["moz_scheme"] < 0.3:
+        source = source.split("://", 1)[1]
+    return source
 
 
 def _old_spam_score(score: int) -> int:

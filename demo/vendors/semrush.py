@@ -29,8 +29,6 @@ SEMRUSH_HEADER = (
     "New link",
     "Lost link",
 )
-
-
 SEMRUSH_LOST_WINDOW_DAYS = 90  # Semrush lists links lost in the last 90 days
 
 
