@@ -158,10 +158,9 @@ def test_status_json_matches_the_mart(demo, wh, capsys):
     assert len(board) == 12
     first = board[0]
     # the keys the JSON scoreboard promises (README), written here independently of the CLI's list
-    assert set(first) == set(
-        "kr_id objective_id site metric date value baseline target progress expected_progress "
-        "pace status projected_value projected_status".split()
-    )
+    promised = "kr_id objective_id site metric date value baseline target progress "
+    promised += "expected_progress pace status projected_value projected_status"
+    assert set(first) == set(promised.split())
     mart = latest(wh, first["kr_id"])
     assert first["status"] == mart["status"] and first["value"] == mart["value"]
 
