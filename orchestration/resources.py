@@ -24,9 +24,6 @@ from dagster_duckdb import DuckDBResource
 
 from ingest.http import DEFAULT_POLICY, RetryPolicy
 
-# The range tags live in orchestration.partitions; tests/test_faults.py still imports them here.
-from orchestration.partitions import RANGE_END_TAG, RANGE_START_TAG  # noqa: F401
-
 WAREHOUSE_POOL = "linkokr_warehouse"
 
 

@@ -37,12 +37,8 @@ from ingest.sources.gsc.api import GscClient, GscError
 from ingest.sources.semrush.api import SemrushClient
 from orchestration.cli import main
 from orchestration.definitions import build_definitions
-from orchestration.resources import (
-    RANGE_END_TAG,
-    RANGE_START_TAG,
-    HttpSettings,
-    http_settings,
-)
+from orchestration.partitions import RANGE_END_TAG, RANGE_START_TAG
+from orchestration.resources import HttpSettings, http_settings
 from tests.conftest import copy_demo_home, use_home
 from tests.faultproxy import FAULT_KINDS, FORWARD, FaultProxy
 

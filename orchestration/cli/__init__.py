@@ -28,7 +28,13 @@ def _date(value: str) -> date:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="linkokr", description=__doc__)
+    parser = argparse.ArgumentParser(
+        prog="linkokr",
+        description="Every morning: are the link-building OKRs on track, and why. "
+        "linkokr loads backlink, ranking and traffic data into DuckDB, builds the key-result "
+        "marts with dbt and checks each key result against its target.",
+        epilog="Configured by environment (LINKOKR_HOME, LINKOKR_CONFIG, ...): see the README.",
+    )
     sub = parser.add_subparsers(dest="command", required=True)
 
     demo = sub.add_parser("demo", help="write demo inputs under LINKOKR_HOME, start emulators, run")
