@@ -34,7 +34,7 @@ SERVING_STORAGE_VERSION = "v1.4.0"
 # What DuckDB writes at byte 12 of a file in that format (DuckDB 1.4 reads versions 64-67).
 SERVING_STORAGE_NUMBER = 67
 # The pipeline's ledger, copied when present: when files and API days were loaded, what was
-# rejected, which alerts went out. `alerts` is written by the key-result checks, which may run
+# rejected, which alerts went out. `alerts` is written by the alerts asset, which may run
 # after this asset in the same run, so its serving copy can lag by one run.
 OPS_TABLES = ("ingested_files", "api_pulls", "ga4_report_metadata", "alerts")
 _NEW = "linkokr_publish_new"

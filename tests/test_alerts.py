@@ -13,7 +13,7 @@ import duckdb
 import pytest
 from dagster_duckdb import DuckDBResource
 
-from orchestration.defs.okrs.alerts import ALERTS, key_result_alerts
+from orchestration.defs.okrs.alerts import ALERTS, WEBHOOK_ENV, AlertWebhook, key_result_alerts
 from serve.alerts import WEBHOOK_POLICY, WebhookClient
 from tests.conftest import copy_demo_home, use_home
 
@@ -157,7 +157,8 @@ def set_latest(warehouse: Path, kr_id: str, status: str, day: date = RUN_2) -> N
 
 
 def run(warehouse: Path, monkeypatch, url: str | None):
-    """One Dagster run of the alerts asset; returns (result, everything the run logged)."""
+    """One Dagster run of the alerts asset, its webhook resource built from the environment as
+    the code location builds it; returns (result, everything the run logged)."""
     if url is None:
         monkeypatch.delenv("LINKOKR_ALERT_WEBHOOK", raising=False)
     else:
@@ -165,7 +166,10 @@ def run(warehouse: Path, monkeypatch, url: str | None):
     instance = dg.DagsterInstance.ephemeral()
     result = dg.materialize(
         [key_result_alerts],
-        resources={"warehouse": DuckDBResource(database=str(warehouse))},
+        resources={
+            "warehouse": DuckDBResource(database=str(warehouse)),
+            "alert_webhook": AlertWebhook.from_env(),
+        },
         instance=instance,
     )
     assert result.success
@@ -399,6 +403,15 @@ def test_delivery_waits_what_the_webhook_asks_within_the_policy(webhook, asked, 
     assert error.startswith("HTTP 429") and TOKEN not in error
     assert waits == [waited, waited]
     assert len(webhook.bodies) == 3
+
+
+def test_the_webhook_resource_holds_the_variable_not_the_url(webhook):
+    """Set, the URL reaches the resource as an EnvVar (Dagster shows its name, never its value);
+    unset or empty, alerts are off (an EnvVar of an unset variable would fail the run)."""
+    resource = AlertWebhook.from_env({WEBHOOK_ENV: webhook.url})
+    assert isinstance(resource.url, dg.EnvVar) and resource.url.env_var_name == WEBHOOK_ENV
+    assert AlertWebhook.from_env({}).url is None
+    assert AlertWebhook.from_env({WEBHOOK_ENV: ""}).url is None
 
 
 @pytest.mark.e2e

@@ -1,16 +1,31 @@
 """The alerts asset: after dbt rebuilds the key-result marts, notice status changes and POST them
-to `LINKOKR_ALERT_WEBHOOK` (docs/config.md, "Checks and alerts"; the work is in `serve.alerts`)."""
+to the `AlertWebhook` resource's URL, `LINKOKR_ALERT_WEBHOOK` (docs/config.md, "Checks and
+alerts"; the work is in `serve.alerts`)."""
 
-import os
+from collections.abc import Mapping
 
 import dagster as dg
 from dagster_duckdb import DuckDBResource
 
-from orchestration.resources import WAREHOUSE_POOL
+from orchestration.resources import WAREHOUSE_POOL, env_var
 from serve.alerts import run_alerts
 
 ALERTS = dg.AssetKey(["ops", "key_result_alerts"])
 WEBHOOK_ENV = "LINKOKR_ALERT_WEBHOOK"
+
+
+class AlertWebhook(dg.ConfigurableResource):
+    """Where key-result alerts are POSTed. `url` comes from LINKOKR_ALERT_WEBHOOK as an `EnvVar`
+    (the URL carries a token: its value never reaches config, logs or the UI); None turns alerts
+    off, and status changes are still recorded."""
+
+    url: str | None = None
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None) -> "AlertWebhook":
+        """`url` as an `EnvVar` when LINKOKR_ALERT_WEBHOOK is set (and not empty), else None:
+        Dagster fails a run whose `EnvVar` is not set, even for an optional field."""
+        return cls(url=env_var(WEBHOOK_ENV, env))
 
 
 @dg.asset(
@@ -24,7 +39,7 @@ WEBHOOK_ENV = "LINKOKR_ALERT_WEBHOOK"
     kinds={"duckdb", "python"},
 )
 def key_result_alerts(
-    context: dg.AssetExecutionContext, warehouse: DuckDBResource
+    context: dg.AssetExecutionContext, warehouse: DuckDBResource, alert_webhook: AlertWebhook
 ) -> dg.MaterializeResult:
     """Alerts when a key result's latest status changes to at_risk, behind or missed.
 
@@ -35,11 +50,9 @@ def key_result_alerts(
     kept and retried on the next run, and never fails the run. Without the variable, changes are
     recorded and nothing is sent.
     """
-    # Read at run time so a webhook set after the code location loaded is used; the URL carries
-    # a token, so it goes nowhere but the POST itself.
-    webhook = os.environ.get(WEBHOOK_ENV) or None
+    # The URL carries a token: it goes nowhere but the POST itself.
     with warehouse.get_connection() as con:
-        run = run_alerts(con, webhook)
+        run = run_alerts(con, alert_webhook.url or None)
     if not run.key_results:
         context.log.info("No key results in the config yet: nothing to alert on")
     elif not run.enabled:
