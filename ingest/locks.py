@@ -22,8 +22,7 @@ from pathlib import Path
 import duckdb
 
 from ingest import scratch
-from ingest.settings import Paths
-from serve.dashboard import dashboard_path
+from ingest.settings import Paths, dashboard_path
 
 PROC = Path("/proc")
 # What DuckDB says when another process holds the file (DuckDB 1.x and 2.x):

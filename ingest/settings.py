@@ -11,6 +11,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 INBOX_KINDS = ("backlinks", "rankings", "domain_metrics", "traffic")
+# The OKR dashboard, beside the warehouse (written by serve.dashboard).
+DASHBOARD_FILE = Path("dashboard") / "okr_dashboard.html"
+
+
+def dashboard_path(warehouse: Path) -> Path:
+    """Where the OKR dashboard of a warehouse lives: `dashboard/okr_dashboard.html` beside it."""
+    return warehouse.parent / DASHBOARD_FILE
 
 
 @dataclass(frozen=True)

@@ -35,7 +35,6 @@ from orchestration.defs.ga4 import defs as ga4
 from orchestration.defs.gsc import defs as gsc
 from orchestration.defs.inbox import defs as inbox
 from orchestration.defs.okrs import defs as okrs
-from orchestration.defs.okrs.alerts import key_result_alerts
 from orchestration.defs.publish import defs as publish
 from orchestration.defs.semrush import defs as semrush
 from orchestration.jobs import build_daily_job, build_daily_schedule
@@ -57,7 +56,6 @@ def build_definitions(paths: Paths) -> dg.Definitions:
         semrush.build_defs(config),
         dbt.build_defs(project, paths),
         okrs.build_defs(config),
-        dg.Definitions(assets=[key_result_alerts]),
         publish.build_defs(project, paths),
     )
     daily = build_daily_job()

@@ -24,6 +24,7 @@ from pathlib import Path
 
 import duckdb
 
+from ingest.settings import DASHBOARD_FILE, dashboard_path
 from serve.dashboard.data import KeyResult, read_attribution, read_key_results, read_own_sites
 from serve.dashboard.page import build_dashboard, format_number, summary_sentence
 
@@ -41,13 +42,6 @@ __all__ = [
 ]
 
 log = logging.getLogger(__name__)
-
-DASHBOARD_FILE = Path("dashboard") / "okr_dashboard.html"
-
-
-def dashboard_path(warehouse: Path) -> Path:
-    """Where the dashboard of a warehouse lives: `dashboard/okr_dashboard.html` beside it."""
-    return warehouse.parent / DASHBOARD_FILE
 
 
 def write_dashboard(
