@@ -13,6 +13,9 @@ from pathlib import Path
 
 import pytest
 
+# The `demo` fixture (the demo's inputs for a fixed day) of the demo data tests.
+pytest_plugins = ["tests.demo_files"]
+
 REPO = Path(__file__).resolve().parents[1]
 LINKOKR_ENV = (
     "LINKOKR_CONFIG",

@@ -11,7 +11,9 @@ import re
 import zipfile
 from pathlib import Path
 
-from demo import DemoManifest
+import pytest
+
+from demo import DemoManifest, generate_demo
 
 TODAY = dt.date(2026, 11, 6)
 DAYS = 180
@@ -35,6 +37,23 @@ AHREFS_COLUMNS = {
     "Lost",
     "Is spam",
 }
+# The legacy Ahrefs export ("Backlinks" before 2023), in its column order.
+AHREFS_LEGACY_HEADER = [
+    "#",
+    "Domain Rating",
+    "URL Rating",
+    "Referring Page URL",
+    "Referring Page Title",
+    "Link URL",
+    "TextPre",
+    "Link Anchor",
+    "TextPost",
+    "Type",
+    "Backlink Status",
+    "First Seen",
+    "Last Check",
+    "Day Lost",
+]
 SEMRUSH_COLUMNS = [
     "Page ascore",
     "Source title",
@@ -99,3 +118,9 @@ def period_of(end_date: dt.date) -> tuple[dt.date, dt.date]:
     year = start.year + (month - 1) // 12
     month = (month - 1) % 12 + 1
     return start, dt.date(year, month, calendar.monthrange(year, month)[1])
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory) -> DemoManifest:
+    """The demo's inputs for TODAY and DAYS, written once per test module."""
+    return generate_demo(tmp_path_factory.mktemp("home"), days=DAYS, today=TODAY)

@@ -15,6 +15,7 @@ import pytest
 from ingest.settings import Paths
 from orchestration.cli import run_pipeline
 from tests.conftest import use_home
+from tests.demo_files import AHREFS_LEGACY_HEADER
 
 pytestmark = pytest.mark.e2e
 
@@ -37,22 +38,6 @@ sites:
             target: 50
 """
 
-LEGACY_HEADER = [
-    "#",
-    "Domain Rating",
-    "URL Rating",
-    "Referring Page URL",
-    "Referring Page Title",
-    "Link URL",
-    "TextPre",
-    "Link Anchor",
-    "TextPost",
-    "Type",
-    "Backlink Status",
-    "First Seen",
-    "Last Check",
-    "Day Lost",
-]
 CURRENT_HEADER = [
     "Referring page title",
     "Referring page URL",
@@ -127,7 +112,7 @@ def marts(tmp_path_factory):
     (backlinks / "acme.com-backlinks_2026-03-01.csv").write_bytes(
         utf16_tab(
             [
-                LEGACY_HEADER,
+                AHREFS_LEGACY_HEADER,
                 [
                     "1",
                     "70",

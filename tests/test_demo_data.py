@@ -13,8 +13,8 @@ from statistics import median
 import pytest
 import yaml
 
-from demo import DemoManifest, generate_demo
-from tests.demo_files import (
+from demo import generate_demo
+from tests.demo_files import (  # noqa: F401 (demo is a fixture)
     DAYS,
     TODAY,
     TOPICS,
@@ -26,11 +26,6 @@ from tests.demo_files import (
 )
 
 pytestmark = pytest.mark.unit
-
-
-@pytest.fixture(scope="module")
-def demo(tmp_path_factory) -> DemoManifest:
-    return generate_demo(tmp_path_factory.mktemp("home"), days=DAYS, today=TODAY)
 
 
 def test_the_same_arguments_write_byte_identical_files_with_fixed_mtimes(tmp_path, demo):

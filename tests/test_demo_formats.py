@@ -13,9 +13,9 @@ from pathlib import Path
 
 import pytest
 
-from demo import DemoManifest, generate_demo
-from tests.demo_files import (
+from tests.demo_files import (  # noqa: F401 (demo is a fixture)
     AHREFS_COLUMNS,
+    AHREFS_LEGACY_HEADER,
     DATETIME,
     DAYS,
     SEMRUSH_COLUMNS,
@@ -28,11 +28,6 @@ from tests.demo_files import (
 )
 
 pytestmark = pytest.mark.unit
-
-
-@pytest.fixture(scope="module")
-def demo(tmp_path_factory) -> DemoManifest:
-    return generate_demo(tmp_path_factory.mktemp("home"), days=DAYS, today=TODAY)
 
 
 def test_ahrefs_exports_are_utf16_tab_separated_excel_files(demo):
@@ -109,22 +104,7 @@ def test_the_oldest_ahrefs_snapshot_is_a_legacy_utf16_export(demo):
     assert raw.startswith(b"\xff\xfe") and "\t" in raw.decode("utf-16").splitlines()[0]
     rows = table(path)
 
-    assert list(rows[0])[:14] == [
-        "#",
-        "Domain Rating",
-        "URL Rating",
-        "Referring Page URL",
-        "Referring Page Title",
-        "Link URL",
-        "TextPre",
-        "Link Anchor",
-        "TextPost",
-        "Type",
-        "Backlink Status",
-        "First Seen",
-        "Last Check",
-        "Day Lost",
-    ]
+    assert list(rows[0])[:14] == AHREFS_LEGACY_HEADER
     assert [int(r["#"]) for r in rows] == list(range(1, len(rows) + 1))
     assert {r["Type"] for r in rows} == {"Dofollow", "Nofollow"}
     assert {r["Backlink Status"] for r in rows} == {"", "lost"}
