@@ -17,7 +17,7 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar, Self
 
 import dagster as dg
 from dagster_duckdb import DuckDBResource
@@ -41,6 +41,30 @@ def env_var(name: str, env: Mapping[str, str] | None = None) -> dg.EnvVar | None
     """`name` as a Dagster `EnvVar` when it is set (and not empty), else None."""
     env = os.environ if env is None else env
     return dg.EnvVar(name) if env.get(name) else None
+
+
+class GoogleApiResource(dg.ConfigurableResource):
+    """A Google API (GA4, Search Console). `endpoint` (the ENDPOINT_VARIABLE) sends plain
+    HTTP to that base URL without credentials (the emulators); otherwise `credentials_path`
+    (GOOGLE_APPLICATION_CREDENTIALS) is a service-account JSON file. Timeouts and retries are
+    every API client's (`LINKOKR_HTTP_*`)."""
+
+    ENDPOINT_VARIABLE: ClassVar[str]
+
+    endpoint: str | None = None
+    credentials_path: str | None = None
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None) -> Self:
+        """Each setting as an `EnvVar` when its variable is set, else None."""
+        return cls(
+            endpoint=env_var(cls.ENDPOINT_VARIABLE, env),
+            credentials_path=env_var("GOOGLE_APPLICATION_CREDENTIALS", env),
+        )
+
+    @property
+    def is_configured(self) -> bool:
+        return bool(self.endpoint or self.credentials_path)
 
 
 # HTTP: timeouts and the retry policy -----------------------------------------------------------

@@ -15,6 +15,8 @@ import pytest
 
 # The `demo` fixture (the demo's inputs for a fixed day) of the demo data tests.
 pytest_plugins = ["tests.demo_files"]
+# Helper modules whose asserts should explain themselves like a test's.
+pytest.register_assert_rewrite("tests.okr_hand_calculation")
 
 REPO = Path(__file__).resolve().parents[1]
 LINKOKR_ENV = (
