@@ -56,18 +56,10 @@ site_totals as (
         windows.site,
         windows.acquired_date,
         windows.window_days,
-        sum(site_days.organic_sessions) filter (
-            where site_days.date between windows.pre_start_date and windows.pre_end_date
-        ) as pre_sessions,
-        count(site_days.date) filter (
-            where site_days.date between windows.pre_start_date and windows.pre_end_date
-        ) as pre_days,
-        sum(site_days.organic_sessions) filter (
-            where site_days.date between windows.post_start_date and windows.post_end_date
-        ) as post_sessions,
-        count(site_days.date) filter (
-            where site_days.date between windows.post_start_date and windows.post_end_date
-        ) as post_days,
+        {{ in_window('sum(site_days.organic_sessions)', 'site_days', 'windows', 'pre') }} as pre_sessions,
+        {{ in_window('count(site_days.date)', 'site_days', 'windows', 'pre') }} as pre_days,
+        {{ in_window('sum(site_days.organic_sessions)', 'site_days', 'windows', 'post') }} as post_sessions,
+        {{ in_window('count(site_days.date)', 'site_days', 'windows', 'post') }} as post_days,
     from windows
     left join site_days
         on site_days.site = windows.site

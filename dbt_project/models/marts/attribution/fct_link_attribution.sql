@@ -45,24 +45,13 @@ window_means as (
         page_windows.target_page,
         page_windows.acquired_date,
         page_windows.window_days,
-        avg(page_days.best_position) filter (
-            where page_days.date between page_windows.pre_start_date and page_windows.pre_end_date
-        ) as pre_avg_position,
-        avg(page_days.best_position) filter (
-            where page_days.date between page_windows.post_start_date and page_windows.post_end_date
-        ) as post_avg_position,
-        avg(page_days.organic_sessions) filter (
-            where page_days.date between page_windows.pre_start_date and page_windows.pre_end_date
-        ) as pre_sessions_per_day,
-        avg(page_days.organic_sessions) filter (
-            where page_days.date between page_windows.post_start_date and page_windows.post_end_date
-        ) as post_sessions_per_day,
-        count(page_days.best_position) filter (
-            where page_days.date between page_windows.pre_start_date and page_windows.pre_end_date
-        ) as pre_ranked_days,
-        count(page_days.best_position) filter (
-            where page_days.date between page_windows.post_start_date and page_windows.post_end_date
-        ) as post_ranked_days,
+        {{ in_window('avg(page_days.best_position)', 'page_days', 'page_windows', 'pre') }} as pre_avg_position,
+        {{ in_window('avg(page_days.best_position)', 'page_days', 'page_windows', 'post') }} as post_avg_position,
+        {{ in_window('avg(page_days.organic_sessions)', 'page_days', 'page_windows', 'pre') }} as pre_sessions_per_day,
+        {{ in_window('avg(page_days.organic_sessions)', 'page_days', 'page_windows', 'post') }}
+            as post_sessions_per_day,
+        {{ in_window('count(page_days.best_position)', 'page_days', 'page_windows', 'pre') }} as pre_ranked_days,
+        {{ in_window('count(page_days.best_position)', 'page_days', 'page_windows', 'post') }} as post_ranked_days,
     from page_windows
     left join page_days
         on page_days.site = page_windows.site
