@@ -353,6 +353,32 @@ def test_a_change_to_on_track_updates_the_state_without_posting(warehouse, webho
     assert alert["superseded_at"] is not None and alert["delivered"] is False
 
 
+def test_an_improvement_to_at_risk_is_recorded_but_not_alerted(warehouse, webhook, monkeypatch):
+    run(warehouse, monkeypatch, webhook.url)
+    set_latest(warehouse, "authority.links", "behind")
+    run(warehouse, monkeypatch, webhook.url)
+    assert [body["kr_id"] for body in webhook.bodies] == ["authority.links"]
+    # authority.links gets better (behind -> at_risk), authority.dr worse (on_track -> at_risk)
+    set_latest(warehouse, "authority.links", "at_risk", RUN_2 + timedelta(days=7))
+    set_latest(warehouse, "authority.dr", "at_risk", RUN_2 + timedelta(days=7))
+
+    result, events = run(warehouse, monkeypatch, webhook.url)
+
+    assert [(b["kr_id"], b["old_status"], b["new_status"]) for b in webhook.bodies[1:]] == [
+        ("authority.dr", "on_track", "at_risk")
+    ]
+    assert [(a["kr_id"], a["new_status"]) for a in alerts_table(warehouse)] == [
+        ("authority.links", "behind"),
+        ("authority.dr", "at_risk"),
+    ]
+    assert statuses(warehouse)["authority.links"] == "at_risk"
+    assert metadata(result)["changes"] == 2 and metadata(result)["new_alerts"] == 1
+    assert "authority.dr: on_track → at_risk (alert)" in events
+    assert "authority.links: behind → at_risk" in events
+    assert "authority.links: behind → at_risk (alert)" not in events
+    assert "| authority.links | behind | at_risk | no |" in metadata(result)["status_changes"]
+
+
 def test_without_a_webhook_changes_are_recorded_and_sent_once_one_is_set(
     warehouse, webhook, monkeypatch
 ):

@@ -1,11 +1,11 @@
-"""Key-result alerts: notice when a key result's latest status changes to at_risk, behind or
+"""Key-result alerts: notice when a key result's latest status gets worse, to at_risk, behind or
 missed, and POST one Slack-compatible JSON message per change to a webhook
 (docs/config.md, "Checks and alerts").
 
 State lives in two `ops` tables:
 - `ops.key_result_status`: the status each key result had on the previous run. A key result seen
   for the first time (every key result on the very first run) is recorded without an alert.
-- `ops.alerts`: one row per change to an alerting status, with its payload and delivery state.
+- `ops.alerts`: one row per change to a worse, alerting status, with its payload and delivery state.
   An undelivered alert is retried on every run until it is delivered, or until the key result's
   status changes again (it is then superseded: nobody wants to hear about a status that is over).
 

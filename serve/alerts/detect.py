@@ -1,6 +1,7 @@
 """Noticing status changes: each key result's latest status against the one recorded on the
 previous run (`ops.key_result_status`), and an alert queued in `ops.alerts` for every change to
-an alerting status."""
+an alerting status that is worse than the previous one (`behind -> at_risk` is recorded, not
+alerted)."""
 
 from __future__ import annotations
 
@@ -16,6 +17,8 @@ from ingest.warehouse import rows_as_dicts, transaction
 from serve.alerts.message import build_payload
 
 ALERT_STATUSES = frozenset({"at_risk", "behind", "missed"})
+# How bad a status is: a change alerts only when it goes up this scale to an alerting status.
+SEVERITY = {"achieved": 0, "on_track": 0, "at_risk": 1, "behind": 2, "missed": 3}
 
 DDL = (
     "create schema if not exists ops",
@@ -59,7 +62,12 @@ class StatusChange:
 
     @property
     def alerts(self) -> bool:
-        return self.new_status in ALERT_STATUSES
+        """A change to at_risk, behind or missed that is worse than the previous status; a
+        previous status off the scale (None: no data yet) alerts as before."""
+        if self.new_status not in ALERT_STATUSES:
+            return False
+        before = SEVERITY.get(self.old_status) if self.old_status is not None else None
+        return before is None or SEVERITY[self.new_status] > before
 
 
 @dataclass
@@ -106,7 +114,8 @@ def latest_key_results(con: duckdb.DuckDBPyConnection) -> list[dict]:
 
 def detect_changes(con: duckdb.DuckDBPyConnection, now: datetime | None = None) -> AlertRun:
     """Compare each key result's latest status with the previous run's, record the new statuses,
-    and queue an alert (with its payload) for every change to an alerting status.
+    and queue an alert (with its payload) for every change to a worse, alerting status (an
+    improving change is recorded in `run.changes` and the state, with no alert).
 
     The messages are built first (reads only); the state is then written in one transaction, so a
     crash leaves the previous run's state and the change is seen again on the next run.

@@ -41,7 +41,8 @@ class AlertWebhook(dg.ConfigurableResource):
 def key_result_alerts(
     context: dg.AssetExecutionContext, warehouse: DuckDBResource, alert_webhook: AlertWebhook
 ) -> dg.MaterializeResult:
-    """Alerts when a key result's latest status changes to at_risk, behind or missed.
+    """Alerts when a key result's latest status gets worse, to at_risk, behind or missed
+    (an improvement such as behind → at_risk is logged and recorded, not alerted).
 
     One Slack-compatible JSON POST per change to the URL in `LINKOKR_ALERT_WEBHOOK`, with the
     links gained and lost (link metrics) or the biggest rank drops (rank metrics). State is kept
