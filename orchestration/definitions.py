@@ -22,6 +22,8 @@ with `dg.Definitions.merge`. They are not loaded with `dg.load_from_defs_folder`
 
 from __future__ import annotations
 
+import warnings
+
 import dagster as dg
 
 from ingest.config import load_config
@@ -44,7 +46,18 @@ __all__ = ["build_definitions", "defs"]
 
 
 def build_definitions(paths: Paths) -> dg.Definitions:
-    """Every asset, check, job, sensor, schedule and resource for the home at `paths`."""
+    """Every asset, check, job, sensor, schedule and resource for the home at `paths`.
+
+    Dagster's beta and preview warnings for the features these definitions use on purpose
+    (`backfill_policy` on the daily API pulls) are silenced while they are built: they said the
+    same thing twice on every command. Warnings raised anywhere else are left alone."""
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", category=dg.BetaWarning)
+        warnings.filterwarnings("ignore", category=dg.PreviewWarning)
+        return _build_definitions(paths)
+
+
+def _build_definitions(paths: Paths) -> dg.Definitions:
     config = load_config(paths.config)
     project = dbt_project(paths)
     folders = dg.Definitions.merge(

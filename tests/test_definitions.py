@@ -4,6 +4,7 @@ import os
 import subprocess
 import sys
 import time
+import warnings
 from pathlib import Path
 
 import dagster as dg
@@ -52,6 +53,22 @@ def test_graph_runs_from_raw_to_marts_with_one_check_per_key_result(linkokr_home
     }
     assert kr_checks == expected
     assert len(expected) == 12
+
+
+def test_building_the_definitions_prints_no_dagster_beta_or_preview_warning(linkokr_home):
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        defs = build_definitions(Paths.from_env())
+        defs.resolve_asset_graph()
+        # the filters are scoped to the build: a beta warning raised elsewhere still shows
+        warnings.warn("elsewhere", dg.BetaWarning, stacklevel=1)
+
+    dagster_warnings = [
+        str(w.message)
+        for w in caught
+        if issubclass(w.category, (dg.BetaWarning, dg.PreviewWarning))
+    ]
+    assert dagster_warnings == ["elsewhere"]
 
 
 def test_every_warehouse_writer_shares_one_pool(linkokr_home):
