@@ -22,6 +22,14 @@ NUMERIC_FIELDS = (
     "projected_value",
     "days_remaining",
 )
+# Decimals shown in the check metadata (the UI and its plots): a ratio such as progress
+# 0.5784946236559139 reads 0.578. The marts keep the raw values.
+DISPLAY_DECIMALS = 3
+
+
+def display_float(value: float, decimals: int = DISPLAY_DECIMALS) -> float:
+    """`value` rounded for a person to read in metadata (never -0.0)."""
+    return round(float(value), decimals) + 0.0
 
 
 def check_outcome(status: str | None) -> tuple[bool, dg.AssetCheckSeverity]:
@@ -76,7 +84,7 @@ def build_key_result_checks(config: LinkokrConfig) -> list[dg.AssetChecksDefinit
                 metadata["projected_status"] = row["projected_status"] or ""
                 for field in NUMERIC_FIELDS:
                     if row[field] is not None:
-                        metadata[field] = dg.MetadataValue.float(float(row[field]))
+                        metadata[field] = dg.MetadataValue.float(display_float(row[field]))
             yield dg.AssetCheckResult(
                 check_name=kr.check_name,
                 asset_key=PROGRESS,
