@@ -49,9 +49,10 @@ bench: $(STAMP)
 docs: $(STAMP)
 	@test -f $(DEMO_HOME)/warehouse/linkokr.duckdb || $(MAKE) demo
 	cd dbt_project && LINKOKR_WAREHOUSE=$(DEMO_HOME)/warehouse/linkokr.duckdb \
-	$(BIN)/dbt docs generate --profiles-dir . --target-path $(DEMO_HOME)/.linkokr/dbt/docs \
+	$(BIN)/dbt docs generate --static --profiles-dir . --target-path $(DEMO_HOME)/.linkokr/dbt/docs \
 	  --log-path $(DEMO_HOME)/.linkokr/dbt/logs
-	@echo "dbt docs: $(DEMO_HOME)/.linkokr/dbt/docs/index.html (serve with: cd dbt_project && $(BIN)/dbt docs serve --target-path $(DEMO_HOME)/.linkokr/dbt/docs)"
+	@echo "dbt docs (open as a file): $(DEMO_HOME)/.linkokr/dbt/docs/static_index.html"
+	@echo "or serve them: cd $(CURDIR)/dbt_project && LINKOKR_WAREHOUSE=$(DEMO_HOME)/warehouse/linkokr.duckdb $(BIN)/dbt docs serve --profiles-dir . --target-path $(DEMO_HOME)/.linkokr/dbt/docs --log-path $(DEMO_HOME)/.linkokr/dbt/logs"
 
 clean:
 	rm -rf $(DEMO_HOME) .pytest_cache .ruff_cache

@@ -5,8 +5,10 @@ from __future__ import annotations
 import argparse
 import csv
 import json
+import os
 import sys
 from datetime import date
+from pathlib import Path
 
 from ingest.settings import Paths
 
@@ -33,8 +35,34 @@ def _open_for_reading(paths: Paths):
 
     source = paths.serving if paths.serving.exists() else paths.warehouse
     if not source.exists():
-        raise SystemExit(f"linkokr: no warehouse at {paths.warehouse}: run `linkokr run` first")
+        raise SystemExit(_no_warehouse_message(paths))
     return duckdb.connect(str(source), read_only=True)
+
+
+# Where `make demo` writes its home (the repo's .demo/), relative to the working directory.
+DEMO_HOME = Path(".demo")
+
+
+def _no_warehouse_message(paths: Paths) -> str:
+    """Why there is nothing to read; when no home was chosen but the working directory holds the
+    demo's (`make demo` from the repo root), which home to use instead."""
+    demo_warehouse = DEMO_HOME / "warehouse" / "linkokr.duckdb"
+    chosen = any(os.environ.get(name) for name in ("LINKOKR_HOME", "LINKOKR_WAREHOUSE"))
+    if not chosen and demo_warehouse.is_file():
+        return (
+            f"linkokr: no warehouse at {paths.warehouse}. The demo's is in {DEMO_HOME}/: "
+            f"run LINKOKR_HOME={DEMO_HOME} linkokr status"
+        )
+    return f"linkokr: no warehouse at {paths.warehouse}: run `linkokr run` first"
+
+
+def last_data_day(paths: Paths) -> date | None:
+    """The last day the key-result marts have a row for (None when they have none)."""
+    con = _open_for_reading(paths)
+    try:
+        return con.execute("select max(date) from marts.fct_key_result_progress").fetchone()[0]
+    finally:
+        con.close()
 
 
 def scoreboard(paths: Paths, on: date | None = None) -> list[dict]:
@@ -129,6 +157,9 @@ def cmd_status(args: argparse.Namespace) -> int:
     rows = scoreboard(paths, args.date)
     if rows:
         print_scoreboard(rows, args.format)
+        last = last_data_day(paths) if args.date else None
+        if last is not None and args.date > last:
+            print(f"linkokr: no data after {last}; the scoreboard is as of {last}", file=sys.stderr)
         return 0
     if args.date and scoreboard(paths):
         print_scoreboard(rows, args.format)
