@@ -56,15 +56,6 @@ def _no_warehouse_message(paths: Paths) -> str:
     return f"linkokr: no warehouse at {paths.warehouse}: run `linkokr run` first"
 
 
-def last_data_day(paths: Paths) -> date | None:
-    """The last day the key-result marts have a row for (None when they have none)."""
-    con = _open_for_reading(paths)
-    try:
-        return con.execute("select max(date) from marts.fct_key_result_progress").fetchone()[0]
-    finally:
-        con.close()
-
-
 def scoreboard(paths: Paths, on: date | None = None) -> list[dict]:
     """Each key result's row on `on` (its latest row on or before that day), else its latest row.
 
@@ -157,8 +148,8 @@ def cmd_status(args: argparse.Namespace) -> int:
     rows = scoreboard(paths, args.date)
     if rows:
         print_scoreboard(rows, args.format)
-        last = last_data_day(paths) if args.date else None
-        if last is not None and args.date > last:
+        last = max(row["date"] for row in rows)  # the marts' last day: some KR's latest row
+        if args.date and args.date > last:
             print(f"linkokr: no data after {last}; the scoreboard is as of {last}", file=sys.stderr)
         return 0
     if args.date and scoreboard(paths):
