@@ -278,6 +278,15 @@ GENERIC_ANCHORS = (
     "link",
     "this shop",
 )
+# A keyword inside a phrase: partial-match anchors. No relevance topic or brand word in them, so
+# the phrase classifies the anchor without changing whether the link is relevant.
+PARTIAL_ANCHORS = (
+    "the best {}",
+    "{} on sale",
+    "{} reviews",
+    "our favourite {}",
+    "{} for beginners",
+)
 LEFT_CONTEXT = (
     "We compared a dozen options and the",
     "If you are shopping this season, the",

@@ -14,6 +14,7 @@ from demo.catalog import (
     KEYWORDS,
     LEFT_CONTEXT,
     PAGES,
+    PARTIAL_ANCHORS,
     PLACES,
     PLAIN_TITLES,
     PLAIN_WORDS,
@@ -210,7 +211,11 @@ class LinkMaker:
         roll = rng.random()
         page_keywords = [k.keyword for k in self.keywords if k.path == path]
         if page_keywords and roll < (0.5 if topical else 0.2):
-            return rng.choice(page_keywords)
+            keyword = rng.choice(page_keywords)
+            if roll < 0.1:
+                # the phrase follows from the roll already drawn: no draw after it moves
+                return PARTIAL_ANCHORS[int(roll * 100) % len(PARTIAL_ANCHORS)].format(keyword)
+            return keyword
         if roll < 0.62:
             return rng.choice(GENERIC_ANCHORS)
         if roll < 0.82:

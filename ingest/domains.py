@@ -40,6 +40,12 @@ def registrable_domain(host: str) -> str:
     return result.top_domain_under_public_suffix or host
 
 
+def domain_name(domain: str) -> str:
+    """The name of a registrable domain without its public suffix (`acme-outdoor.com` ->
+    `acme-outdoor`, `acme.co.uk` -> `acme`): the brand a domain always carries."""
+    return _extractor()(domain.strip().lower()).domain
+
+
 def has_public_suffix(host: str) -> bool:
     """True when the host ends in a listed public suffix (`acme.com`, not `export.csv`)."""
     result = _extractor()(host.strip().lower())

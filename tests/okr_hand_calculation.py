@@ -7,7 +7,8 @@ Python, so a wrong join or window in the dbt models shows up as a disagreement.
 """
 
 import json
-from dataclasses import dataclass
+import re
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 from fnmatch import fnmatchcase
 from pathlib import Path
@@ -17,6 +18,7 @@ import duckdb
 import pytest
 
 from ingest.config import KeyResultRow, LinkokrConfig, Site, load_config
+from ingest.domains import domain_name
 from tests.conftest import REPO
 
 DAY = timedelta(days=1)
@@ -24,6 +26,7 @@ DAY = timedelta(days=1)
 DEMO_KR_IDS = sorted(kr.kr_id for kr in load_config(REPO / "linkokr.yml").key_results())
 COUNT_METRICS = {
     "referring_domains",
+    "live_backlinks",
     "backlinks_acquired",
     "referring_domains_acquired",
     "min_monthly_new_backlinks",
@@ -63,6 +66,8 @@ class Warehouse:
     sites: dict[str, dict]
     progress: dict[str, dict]  # kr_id -> latest row
     members: dict[str, list[dict]]  # kr_id -> member rows
+    _anchor_types: dict[tuple[str, str], str] = field(default_factory=dict)
+    _anchor_terms: dict[str, tuple[set[str], set[str]]] = field(default_factory=dict)
 
     @classmethod
     def read(cls, home: Path) -> "Warehouse":
@@ -95,6 +100,113 @@ class Warehouse:
     def site(self, domain: str) -> Site:
         return next(site for site in self.config.sites if site.domain == domain)
 
+    def anchor_type(self, link: dict) -> str:
+        """The link's anchor class by hand (docs/config.md, "Anchor classes")."""
+        site = link["site"]
+        if site not in self._anchor_terms:
+            self._anchor_terms[site] = (brand_terms(self, site), anchor_keywords(self, site))
+        key = (site, link["backlink_id"])
+        if key not in self._anchor_types:
+            self._anchor_types[key] = classify_anchor(link["anchor"], *self._anchor_terms[site])
+        return self._anchor_types[key]
+
+
+# ---------------------------------------------------------------------------------------------
+# Anchor classes (docs/config.md): the first that applies, text compared as lowercase words
+# ---------------------------------------------------------------------------------------------
+
+# The generic anchors are data kept in the dbt project: read from its macro, not copied here.
+_GENERIC_MACRO = re.search(
+    r"macro generic_anchor_texts\(\)(.*?)endmacro",
+    (REPO / "dbt_project" / "macros" / "anchors.sql").read_text(),
+    re.DOTALL,
+)
+GENERIC_ANCHORS = frozenset(re.findall(r"'([^']*)'", _GENERIC_MACRO[1]))
+
+
+def words(text: str | None) -> str:
+    """Lowercase words: every run of characters other than letters and digits is one space."""
+    return " ".join("".join(c if c.isalnum() else " " for c in (text or "").lower()).split())
+
+
+def has_words(text: str, term: str) -> bool:
+    return f" {term} " in f" {text} "
+
+
+def is_naked_url(anchor: str) -> bool:
+    text = anchor.strip().lower()
+    if not text or any(c.isspace() for c in text):
+        return False
+    for prefix in ("http://", "https://", "www."):
+        if text.startswith(prefix):
+            return len(text) > len(prefix)
+    host = re.split(r"[/?#]", text, maxsplit=1)[0]
+    host = host.rsplit(":", 1)[0] if host.rsplit(":", 1)[-1].isdigit() else host
+    labels = host.split(".")
+    allowed = set("abcdefghijklmnopqrstuvwxyz0123456789-")
+    return (
+        len(labels) >= 2
+        and all(label and set(label) <= allowed for label in labels)
+        and labels[-1].isascii()
+        and labels[-1].isalpha()
+        and 2 <= len(labels[-1]) <= 24
+    )
+
+
+def classify_anchor(anchor: str | None, brands: set[str], keywords: set[str]) -> str:
+    text = words(anchor)
+    if not text:
+        return "empty"
+    if is_naked_url(anchor):
+        return "naked_url"
+    if any(has_words(text, brand) for brand in brands):
+        return "branded"
+    if text in keywords:
+        return "exact"
+    if any(has_words(text, keyword) for keyword in keywords):
+        return "partial"
+    if text in GENERIC_ANCHORS:
+        return "generic"
+    return "other"
+
+
+def brand_terms(wh: Warehouse, domain: str) -> set[str]:
+    """The configured brand terms (own sites) and the domain name, also run together."""
+    configured = [s.brand_terms for s in wh.config.sites if s.domain == domain]
+    name = domain_name(domain)
+    terms = {words(term) for term in [*(configured[0] if configured else []), name]}
+    return {term for term in terms | {name.replace("-", "")} if term}
+
+
+def tracker_tags(wh: Warehouse, site: str) -> dict[str, set[str]]:
+    """keyword -> its tags in each rank tracker's latest rows for it (trackers only)."""
+    latest: dict[tuple[str, str], tuple[date, list[str]]] = {}
+    for r in wh.rankings:
+        key = (r["source"], r["keyword"])
+        if (
+            r["site"] == site
+            and r["source"] != "gsc"
+            and (key not in latest or r["date"] > latest[key][0])
+        ):
+            latest[key] = (r["date"], r["tags"] or [])
+    tags: dict[str, set[str]] = {}
+    for (_, keyword), (_, keyword_tags) in latest.items():
+        tags.setdefault(keyword, set()).update(keyword_tags)
+    return tags
+
+
+def anchor_keywords(wh: Warehouse, domain: str) -> set[str]:
+    """The keywords of the site's keyword sets (a competitor: of the sites watching it)."""
+    keywords: set[str] = set()
+    for site in wh.config.sites:
+        if site.domain != domain and domain not in site.competitors:
+            continue
+        tags = tracker_tags(wh, site.domain)
+        for keyword_set in site.keyword_sets.values():
+            keywords.update(keyword_set.keywords)
+            keywords.update(kw for kw, kw_tags in tags.items() if kw_tags & set(keyword_set.tags))
+    return {words(keyword) for keyword in keywords} - {""}
+
 
 # ---------------------------------------------------------------------------------------------
 # Links (docs/warehouse.md "Backlink life"; docs/config.md "Qualifying")
@@ -109,7 +221,7 @@ def in_page_group(page: str, site: Site, group: str) -> bool:
     return any(fnmatchcase(page, pattern) for pattern in site.page_groups[group])
 
 
-def passes_filters(link: dict, kr: KeyResultRow) -> bool:
+def passes_filters(wh: Warehouse, link: dict, kr: KeyResultRow) -> bool:
     authority = link["authority_score"]
     return (
         (kr.min_authority is None or (authority is not None and authority >= kr.min_authority))
@@ -117,6 +229,8 @@ def passes_filters(link: dict, kr: KeyResultRow) -> bool:
         and (link["is_followed"] or not kr.followed_only)
         and (link["is_relevant"] or not kr.relevant_only)
         and (not link["is_toxic"] or not kr.exclude_toxic)
+        and (kr.placements is None or link["placement"] in kr.placements)
+        and (kr.anchor_types is None or wh.anchor_type(link) in kr.anchor_types)
     )
 
 
@@ -127,7 +241,7 @@ def own_links(wh: Warehouse, kr: KeyResultRow) -> list[dict]:
         link
         for link in wh.backlinks
         if link["site"] == kr.site
-        and passes_filters(link, kr)
+        and passes_filters(wh, link, kr)
         and (kr.page_group is None or in_page_group(link["target_page"], site, kr.page_group))
     ]
 
@@ -150,7 +264,7 @@ def gap_domains(wh: Warehouse, kr: KeyResultRow, day: date) -> set[str]:
     linking_competitors = {
         link["source_domain"]
         for link in wh.backlinks
-        if link["site"] in competitors and passes_filters(link, kr) and is_live(link, day)
+        if link["site"] in competitors and passes_filters(wh, link, kr) and is_live(link, day)
     }
     return linking_competitors - domains_live(wh, kr.site, day)
 
@@ -192,6 +306,8 @@ def counted_links(wh: Warehouse, kr: KeyResultRow, t: date) -> dict[str, str]:
         case "referring_domains":
             domains = {link["source_domain"] for link in links if is_live(link, t)}
             return dict.fromkeys(domains, "referring_domain")
+        case "live_backlinks":
+            return {link["backlink_id"]: "backlink" for link in links if is_live(link, t)}
         case "backlinks_acquired":
             return {link["backlink_id"]: "backlink" for link in acquired(links, kr, t)}
         case "referring_domains_acquired":

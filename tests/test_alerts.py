@@ -442,13 +442,13 @@ def test_the_webhook_resource_holds_the_variable_not_the_url(webhook):
 
 @pytest.mark.e2e
 def test_alerts_run_on_the_demo_marts(demo_home, tmp_path, webhook, monkeypatch):
-    """The real marts dbt builds: the first run records all twelve key results; a key result
+    """The real marts dbt builds: the first run records all fifteen key results; a key result
     turned behind is alerted with its links (the demo site's backlinks) as context."""
     home = copy_demo_home(demo_home, tmp_path / "home")
     use_home(monkeypatch, home)
     warehouse = home / "warehouse" / "linkokr.duckdb"
     run(warehouse, monkeypatch, webhook.url)
-    assert len(statuses(warehouse)) == 12
+    assert len(statuses(warehouse)) == 15
     with duckdb.connect(str(warehouse)) as con:
         kr_id = con.execute(
             """select kr_id from marts.fct_key_result_progress

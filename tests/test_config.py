@@ -92,15 +92,20 @@ def test_example_config_loads_with_documented_defaults():
 
 
 @pytest.mark.skipif(not REPO_CONFIG.exists(), reason="repo-root linkokr.yml not written yet")
-def test_repo_config_has_the_four_seed_objectives_and_twelve_key_results():
+def test_repo_config_has_the_four_seed_objectives_and_fifteen_key_results():
+    """The seed's twelve key results, the Backlink Count KPI, and one key result each on the
+    placement and anchor-class filters."""
     cfg = load_config(REPO_CONFIG)
 
     objectives = [o for site in cfg.sites for o in site.objectives]
     assert len(objectives) == 4
     krs = cfg.key_results()
-    assert len(krs) == 12
-    assert len({kr.check_name for kr in krs}) == 12
+    assert len(krs) == 15
+    assert len({kr.check_name for kr in krs}) == 15
     assert all(kr.metric in METRICS for kr in krs)
+    assert "live_backlinks" in {kr.metric for kr in krs}
+    assert any(kr.placements == ["contextual"] for kr in krs)
+    assert any(kr.anchor_types for kr in krs)
 
 
 def test_check_name_replaces_every_character_dagster_rejects():
@@ -219,6 +224,53 @@ ERROR_CASES = {
         ),
         f"{KR}.filters.tiers[1]",
         "expected one of 'tier_1', 'tier_2', 'tier_3', 'tier_4' or 'toxic', got 'tier_5'",
+    ),
+    "unknown placement": (
+        objective_with(
+            "- id: a\n  metric: live_backlinks\n  target: 3\n  filters:\n"
+            "    placements: [contextual, footer]  # <-\n"
+        ),
+        f"{KR}.filters.placements[1]",
+        "expected one of 'contextual', 'other', 'redirect', 'image', 'sitewide' or 'unknown', "
+        "got 'footer'",
+    ),
+    "unknown anchor class": (
+        objective_with(
+            "- id: a\n  metric: backlinks_acquired\n  target: 3\n  filters:\n"
+            "    anchor_types: [branded, brand]  # <-\n"
+        ),
+        f"{KR}.filters.anchor_types[1]",
+        "expected one of 'empty', 'naked_url', 'branded', 'exact', 'partial', 'generic' or "
+        "'other', got 'brand'",
+    ),
+    "empty anchor class list": (
+        objective_with(
+            "- id: a\n  metric: backlinks_acquired\n  target: 3\n  filters:\n"
+            "    anchor_types: []  # <-\n"
+        ),
+        f"{KR}.filters.anchor_types",
+        "expected at least 1 item(s)",
+    ),
+    "placements not a list": (
+        objective_with(
+            "- id: a\n  metric: referring_domains\n  target: 3\n  filters:\n"
+            "    placements: contextual  # <-\n"
+        ),
+        f"{KR}.filters.placements",
+        "expected a list, got 'contextual'",
+    ),
+    "filters on live_backlinks misspelt": (
+        objective_with(
+            "- id: a\n  metric: live_backlinks\n  target: 3\n  filters:\n"
+            "    placement: [contextual]  # <-\n"
+        ),
+        f"{KR}.filters.placement",
+        "unknown key (did you mean 'placements'?)",
+    ),
+    "brand terms not a list": (
+        BASE.replace("    competitors:", "    brand_terms: Acme  # <-\n    competitors:"),
+        "sites[0].brand_terms",
+        "expected a list, got 'Acme'",
     ),
     "position range incomplete": (
         objective_with(

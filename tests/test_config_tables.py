@@ -31,6 +31,7 @@ sites:
     competitors: [rival-gear.com, peak-supply.com]
     relevance_topics: [" Camping", Hiking]
     disavow: [Spammy-Links.biz]
+    brand_terms: [" Acme Co ", Acme]
     page_groups:
       guides: ["acme-outdoor.com/guides/*", "acme-outdoor.com/how-to/*"]
     keyword_sets:
@@ -49,7 +50,12 @@ sites:
             owner: ana
             metric: backlinks_acquired
             target: 25
-            filters: {min_authority: 55, tiers: [tier_1, tier_2], relevant_only: true}
+            filters:
+              min_authority: 55
+              tiers: [tier_1, tier_2]
+              relevant_only: true
+              placements: [contextual, unknown]
+              anchor_types: [exact, partial]
             milestones: [{date: 2026-10-31, value: 5}, {date: 2026-11-30, value: 15}]
           - id: traffic
             metric: organic_sessions_change_pct
@@ -121,7 +127,11 @@ def test_write_config_tables_rows_and_types(tmp_path):
         "gsc_site_url": "sc-domain:acme-outdoor.com",
         "relevance_topics": ["camping", "hiking"],
         "disavow": ["spammy-links.biz"],
+        # the domain name without its suffix always counts, also without its hyphen
+        "brand_terms": ["acme co", "acme", "acme-outdoor", "acmeoutdoor"],
     }
+    assert sites["rival-gear.com"]["brand_terms"] == ["rival-gear", "rivalgear"]
+    assert sites["acme-gear.co.uk"]["brand_terms"] == ["acme-gear", "acmegear"]
     assert sites["rival-gear.com"]["is_competitor"] is True
     assert sites["rival-gear.com"]["competitor_of"] == ["acme-outdoor.com", "acme-gear.co.uk"]
     assert sites["peak-supply.com"]["competitor_of"] == ["acme-outdoor.com"]
@@ -170,8 +180,15 @@ def test_write_config_tables_rows_and_types(tmp_path):
         "min_authority": 55,
         "tiers": ["tier_1", "tier_2"],
         "relevant_only": True,
+        "placements": ["contextual", "unknown"],
+        "anchor_types": ["exact", "partial"],
     }
     assert (links["min_authority"], links["tiers"]) == (55.0, ["tier_1", "tier_2"])
+    assert (links["placements"], links["anchor_types"]) == (
+        ["contextual", "unknown"],
+        ["exact", "partial"],
+    )
+    assert (dr["placements"], dr["anchor_types"]) == (None, None)
     assert (links["followed_only"], links["relevant_only"], links["exclude_toxic"]) == (
         False,
         True,

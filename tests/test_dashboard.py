@@ -249,7 +249,7 @@ def test_asset_writes_the_page_next_to_the_warehouse(demo_home, tmp_path):
     out = home / "warehouse" / "dashboard" / "okr_dashboard.html"
     assert metadata["path"].value == str(out)
     assert metadata["url"].value == out.as_uri()
-    assert metadata["key_results"].value == 12
+    assert metadata["key_results"].value == 15
     assert out.stat().st_size == metadata["bytes"].value
 
 
@@ -288,7 +288,7 @@ def test_dashboard_in_a_browser_shows_every_key_result_exceptions_first(
     )
     con.close()
     kr_ids = [kr.kr_id for kr in load_config(demo_home / "linkokr.yml").key_results()]
-    assert len(kr_ids) == 12
+    assert len(kr_ids) == 15
 
     from selenium.webdriver.common.by import By
     from selenium.webdriver.support.ui import WebDriverWait

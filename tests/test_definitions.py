@@ -52,7 +52,7 @@ def test_graph_runs_from_raw_to_marts_with_one_check_per_key_result(linkokr_home
         if key.asset_key == progress and key.name.startswith("kr_")
     }
     assert kr_checks == expected
-    assert len(expected) == 12
+    assert len(expected) == 15
 
 
 def test_building_the_definitions_prints_no_dagster_beta_or_preview_warning(linkokr_home):

@@ -178,7 +178,7 @@ def test_demo_config_has_the_seed_objectives_in_a_period_half_way_through(demo):
         "amplification",
         "revenue",
     ]
-    assert sum(len(o["key_results"]) for o in objectives) == 12
+    assert sum(len(o["key_results"]) for o in objectives) == 15
     assert all(o["period"] == {"start": start, "end": end} for o in objectives)
     assert 14 < (demo.end_date - start).days < (end - start).days
     (domains,) = [kr for kr in objectives[0]["key_results"] if kr["id"] == "referring-domains"]

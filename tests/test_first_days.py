@@ -340,7 +340,7 @@ def test_a_sites_only_config_runs_and_builds_the_site_marts(first_days):
             ).fetchone()
         assert backlinks.get(DEMO_SITE, 0) > 1000 and NEW_SITE not in backlinks
         assert sites[DEMO_SITE] is False and sites[NEW_SITE] is False
-        # the demo's twelve key results left the config, so they leave the marts
+        # the demo's fifteen key results left the config, so they leave the marts
         assert okr_rows == (0, 0, 0), database
     parquet = home / "warehouse" / "parquet"
     with duckdb.connect() as con:
@@ -355,7 +355,7 @@ def test_a_sites_only_config_runs_and_builds_the_site_marts(first_days):
 
 def test_alerts_post_nothing_and_forget_the_removed_key_results(first_days):
     assert first_days.posts == []
-    # the demo run had recorded twelve statuses; their key results are gone from the config
+    # the demo run had recorded fifteen statuses; their key results are gone from the config
     assert ledger(first_days.home, "select count(*) from ops.key_result_status") == [(0,)]
     pending = ledger(
         first_days.home,
@@ -458,10 +458,10 @@ def test_status_before_the_first_run_says_to_run_first(first_days, tmp_path):
         status(home), "linkokr: the key-result marts are not built yet: run `linkokr run` first"
     )
 
-    # the example's twelve key results written into the config since the last run
+    # the example's fifteen key results written into the config since the last run
     shutil.copy(first_days.home / "warehouse" / "linkokr_serving.duckdb", home / "warehouse")
     shutil.copy(REPO / "linkokr.yml", home / "linkokr.yml")
     assert_says_run_first(
         status(home),
-        "linkokr: the key results of linkokr.yml (12) are not built yet: run `linkokr run` first",
+        "linkokr: the key results of linkokr.yml (15) are not built yet: run `linkokr run` first",
     )

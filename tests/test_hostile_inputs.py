@@ -1,7 +1,7 @@
 """No input fails the dbt build (a user's file is a WARN and a held-out row, never a
 red run), and a file for a domain nobody configured waits in raw until the config names it.
 
-One warehouse gets the corpus originals and the repo's example config (all twelve key results),
+One warehouse gets the corpus originals and the repo's example config (all fifteen key results),
 plus the files users drop by mistake: exports for a domain linkokr.yml does not name, rows that
 point nowhere, duplicates, impossible dates and scores, a header-only file. The whole project is
 built with every data test; then the stranger's domain is added as a competitor and an

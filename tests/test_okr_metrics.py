@@ -4,10 +4,11 @@
 
 The hand calculation (tests/okr_hand_calculation.py) reads only the fact marts and the config,
 in plain Python, so a wrong join or window in the dbt models shows up as a disagreement. The demo
-config covers ten metrics; the other four get a fifth objective written into a copy of the demo
+config covers eleven metrics; the other four get a fifth objective written into a copy of the demo
 home.
 """
 
+import dataclasses
 import json
 from datetime import date, timedelta
 from pathlib import Path
@@ -16,13 +17,14 @@ import duckdb
 import pytest
 import yaml
 
-from ingest.config import load_config, write_config_tables
+from ingest.config import ANCHOR_TYPES, load_config, write_config_tables
 from tests.conftest import copy_demo_home, run_dbt
 from tests.okr_hand_calculation import (
     DEMO_KR_IDS,
     Warehouse,
     assert_matches_hand_calculation,
     assert_members_are_what_counted,
+    own_links,
 )
 
 pytestmark = pytest.mark.e2e
@@ -34,7 +36,7 @@ def demo(demo_home) -> Warehouse:
 
 
 # ---------------------------------------------------------------------------------------------
-# The demo config's twelve key results (ten metrics)
+# The demo config's fifteen key results (eleven metrics)
 # ---------------------------------------------------------------------------------------------
 
 
@@ -48,6 +50,38 @@ def test_demo_key_result_matches_hand_calculation(demo, kr_id):
 @pytest.mark.parametrize("kr_id", DEMO_KR_IDS)
 def test_demo_key_result_members_are_what_counted(demo, kr_id):
     assert_members_are_what_counted(demo, kr_id)
+
+
+def test_demo_anchor_classes_match_hand_classification(demo):
+    """fct_backlinks.anchor_type is the class docs/config.md defines, for every link of every
+    site (competitors' anchors read against the watching site's keywords), and the demo's own
+    anchors fall into every class."""
+    wrong = [
+        (link["site"], link["anchor"], link["anchor_type"], demo.anchor_type(link))
+        for link in demo.backlinks
+        if link["anchor_type"] != demo.anchor_type(link)
+    ]
+    assert wrong == []
+    own = [link for link in demo.backlinks if link["site"] == "acme-outdoor.com"]
+    counts = {kind: sum(demo.anchor_type(link) == kind for link in own) for kind in ANCHOR_TYPES}
+    assert min(counts.values()) >= 5, counts
+
+
+def test_demo_placement_and_anchor_filters_narrow_what_counts(demo):
+    """The demo's key results on `placements` and `anchor_types` count fewer links than the same
+    key result without the filter, and still some."""
+    for kr_id, unfiltered in (
+        ("amplification.contextual-links", {"placements": None}),
+        ("revenue.keyword-anchors", {"anchor_types": None}),
+    ):
+        kr = demo.key_result(kr_id)
+        t = demo.progress[kr_id]["date"]
+        acquired = [
+            link
+            for link in own_links(demo, dataclasses.replace(kr, **unfiltered))
+            if kr.start_date <= link["first_seen_date"] <= t
+        ]
+        assert 0 < demo.progress[kr_id]["value"] < len(acquired), kr_id
 
 
 def test_demo_statuses_are_not_all_the_same(demo):

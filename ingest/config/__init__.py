@@ -13,10 +13,12 @@ as `<file>:<line>: <key path>: <what was expected>`: a typo must fail loudly, ne
 
 from ingest.config.loading import load_config
 from ingest.config.metrics import (
+    ANCHOR_TYPES,
     AUTHORITY_METRICS,
     FILTERABLE_METRICS,
     GAP_METRICS,
     METRICS,
+    PLACEMENTS,
     RANK_METRICS,
     RANK_SOURCES,
     TIERS,
@@ -41,10 +43,12 @@ from ingest.config.yaml_lines import ConfigError, ConfigProblem
 
 __all__ = [
     "ADD_KEY_RESULTS_HINT",
+    "ANCHOR_TYPES",
     "AUTHORITY_METRICS",
     "FILTERABLE_METRICS",
     "GAP_METRICS",
     "METRICS",
+    "PLACEMENTS",
     "RANK_METRICS",
     "RANK_SOURCES",
     "TIERS",

@@ -13,7 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 from dataclasses import dataclass
-from typing import Annotated, Any, ClassVar, Literal, Union
+from typing import Annotated, Any, ClassVar, Literal, Union, get_args
 
 from pydantic import (
     AfterValidator,
@@ -39,6 +39,7 @@ class MetricInfo:
 METRICS: dict[str, MetricInfo] = {
     "domain_authority": MetricInfo("up", "score", "authority"),
     "referring_domains": MetricInfo("up", "count", "link"),
+    "live_backlinks": MetricInfo("up", "count", "link"),
     "backlinks_acquired": MetricInfo("up", "count", "link"),
     "referring_domains_acquired": MetricInfo("up", "count", "link"),
     "min_monthly_new_backlinks": MetricInfo("up", "count", "link"),
@@ -61,10 +62,18 @@ CHANGE_METRICS = frozenset(m for m in METRICS if m.endswith("_change_pct"))
 AUTHORITY_METRICS = ("ahrefs_dr", "moz_da", "semrush_as", "majestic_tf")
 TIERS = ("tier_1", "tier_2", "tier_3", "tier_4", "toxic")
 RANK_SOURCES = ("semrush", "ahrefs", "accuranker", "se_ranking", "generic", "gsc")
+# Where a link sits on its page (docs/warehouse.md, "Placement") and the class of its anchor
+# text (docs/config.md, "Anchor classes"): the values the `placements` and `anchor_types`
+# filters take.
+PLACEMENTS = ("contextual", "other", "redirect", "image", "sitewide", "unknown")
+ANCHOR_TYPES = ("empty", "naked_url", "branded", "exact", "partial", "generic", "other")
 
 AuthorityMetric = Literal["ahrefs_dr", "moz_da", "semrush_as", "majestic_tf"]
 Tier = Literal["tier_1", "tier_2", "tier_3", "tier_4", "toxic"]
 RankSource = Literal["semrush", "ahrefs", "accuranker", "se_ranking", "generic", "gsc"]
+Placement = Literal["contextual", "other", "redirect", "image", "sitewide", "unknown"]
+AnchorType = Literal["empty", "naked_url", "branded", "exact", "partial", "generic", "other"]
+assert get_args(Placement) == PLACEMENTS and get_args(AnchorType) == ANCHOR_TYPES
 
 
 def _metric_in_catalog(value: str) -> str:
@@ -95,6 +104,8 @@ class Filters(Model):
     followed_only: bool = Field(strict=True, default=False)
     relevant_only: bool = Field(strict=True, default=False)
     exclude_toxic: bool = Field(strict=True, default=True)
+    placements: list[Placement] | None = Field(strict=True, default=None, min_length=1)
+    anchor_types: list[AnchorType] | None = Field(strict=True, default=None, min_length=1)
 
 
 def _site(info: ValidationInfo) -> SiteSeen | None:

@@ -168,6 +168,8 @@ class Site(Model):
     competitors: list[Competitor] = []
     relevance_topics: Terms = []
     disavow: Terms = []
+    # Words that make an anchor branded; the domain name without its suffix always counts.
+    brand_terms: Terms = []
     page_groups: PageGroups = {}
     keyword_sets: dict[Text, KeywordSet] = {}
     objectives: list[Objective] = []

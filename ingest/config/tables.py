@@ -28,6 +28,7 @@ import duckdb
 
 from ingest.config.metrics import METRICS, Filters
 from ingest.config.scope import check_name
+from ingest.domains import domain_name
 from ingest.warehouse import quote_identifier, transaction
 
 if TYPE_CHECKING:
@@ -97,6 +98,7 @@ class SiteRow:
     gsc_site_url: str | None
     relevance_topics: list[str]
     disavow: list[str]
+    brand_terms: list[str]
 
 
 @dataclass(frozen=True)
@@ -147,6 +149,8 @@ class KeyResultRow:
     followed_only: bool
     relevant_only: bool
     exclude_toxic: bool
+    placements: list[str] | None
+    anchor_types: list[str] | None
     check_name: str
 
     @property
@@ -202,8 +206,18 @@ def key_result_row(site: Site, objective: Objective, kr: KeyResultBase) -> KeyRe
         followed_only=filters.followed_only,
         relevant_only=filters.relevant_only,
         exclude_toxic=filters.exclude_toxic,
+        placements=list(filters.placements) if filters.placements else None,
+        anchor_types=list(filters.anchor_types) if filters.anchor_types else None,
         check_name=check_name(kr_id),
     )
+
+
+def brand_terms(domain: str, configured: list[str] = ()) -> list[str]:
+    """The terms that make an anchor to `domain` branded: the configured ones, then the domain
+    name without its suffix, also run together when it has hyphens (`acme-outdoor` and
+    `acmeoutdoor`; dbt reads the hyphen as a space, so `Acme Outdoor` matches too)."""
+    name = domain_name(domain)
+    return list(dict.fromkeys([*configured, name, name.replace("-", "")]))
 
 
 def _site_rows(cfg: LinkokrConfig) -> list[SiteRow]:
@@ -224,10 +238,11 @@ def _site_rows(cfg: LinkokrConfig) -> list[SiteRow]:
             gsc_site_url=site.gsc_site_url,
             relevance_topics=list(site.relevance_topics),
             disavow=list(site.disavow),
+            brand_terms=brand_terms(site.domain, site.brand_terms),
         )
         for site in cfg.sites
     ] + [
-        SiteRow(domain, True, owners, [], None, None, [], [])
+        SiteRow(domain, True, owners, [], None, None, [], [], brand_terms(domain))
         for domain, owners in competitor_of.items()
         if domain not in own
     ]

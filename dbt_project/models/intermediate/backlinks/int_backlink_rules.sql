@@ -1,7 +1,9 @@
 -- The configuration fct_backlinks classifies each site's links with, one row per site: relevance
 -- topics (a competitor's include those of the sites watching it), disavow list, authority
--- priority and tier thresholds. `rules` holds them all as one JSON text, so a change to any of
--- them shows as a changed value (fct_backlinks then reclassifies that site's links).
+-- priority, tier thresholds, and what classifies anchors: brand terms, the keywords of the
+-- site's keyword sets (a competitor's anchors are read against those of the sites watching it)
+-- and the generic anchors. `rules` holds them all as one JSON text, so a change to any of them
+-- shows as a changed value (fct_backlinks then reclassifies that site's links).
 with
 
 sites as (
@@ -12,15 +14,59 @@ settings as (
     select * from {{ ref('stg_config__settings') }}
 ),
 
+keyword_sets as (
+    select * from {{ ref('stg_config__keyword_sets') }}
+),
+
+-- A keyword's tags come from each rank tracker's latest rows for it (Search Console keywords
+-- carry the trackers' tags, so reading them adds nothing), as for average_position.
+keyword_tags as (
+    select site, source, keyword, arg_max(tags, date) as tags
+    from {{ ref('fct_keyword_rankings_daily') }}
+    where source <> 'gsc'
+    group by site, source, keyword
+),
+
+-- The keywords of each own site's keyword sets: listed, or tagged with a tag of the set.
+site_keywords as (
+    select keyword_sets.site, listed.keyword
+    from keyword_sets
+    cross join unnest(coalesce(keyword_sets.keywords, [])) as listed (keyword)
+
+    union
+
+    select keyword_sets.site, keyword_tags.keyword
+    from keyword_sets
+    inner join keyword_tags
+        on keyword_tags.site = keyword_sets.site
+        and list_has_any(coalesce(keyword_sets.tags, []), keyword_tags.tags)
+),
+
+anchor_keywords as (
+    select
+        sites.site,
+        list_sort(list_distinct(list({{ anchor_words('site_keywords.keyword') }}))) as anchor_keywords,
+    from sites
+    inner join site_keywords
+        on site_keywords.site = sites.site
+        or list_contains(coalesce(sites.competitor_of, []), site_keywords.site)
+    where {{ anchor_words('site_keywords.keyword') }} <> ''
+    group by sites.site
+),
+
 site_topics as (
     select
         sites.site,
         coalesce(sites.disavow, []) as disavow,
         list_sort(list_distinct(flatten(list(coalesce(watchers.relevance_topics, [])))
             || coalesce(sites.relevance_topics, []))) as relevance_topics,
+        list_sort(list_distinct(list_filter(
+            list_transform(coalesce(sites.brand_terms, []), lambda term: {{ anchor_words('term') }}),
+            lambda term: term <> ''
+        ))) as brand_terms,
     from sites
     left join sites as watchers on list_contains(sites.competitor_of, watchers.site)
-    group by sites.site, sites.disavow, sites.relevance_topics
+    group by sites.site, sites.disavow, sites.relevance_topics, sites.brand_terms
 )
 
 select
@@ -28,6 +74,8 @@ select
     site_topics.relevance_topics,
     site_topics.disavow,
     settings.authority_priority,
+    site_topics.brand_terms,
+    coalesce(anchor_keywords.anchor_keywords, []) as anchor_keywords,
     cast(to_json(struct_pack(
         relevance_topics := site_topics.relevance_topics,
         disavow := list_sort(site_topics.disavow),
@@ -35,7 +83,11 @@ select
         tier_1_min_authority := {{ var('tier_1_min_authority') }},
         tier_2_min_authority := {{ var('tier_2_min_authority') }},
         tier_3_min_authority := {{ var('tier_3_min_authority') }},
-        tier_3_nofollow_min_authority := {{ var('tier_3_nofollow_min_authority') }}
+        tier_3_nofollow_min_authority := {{ var('tier_3_nofollow_min_authority') }},
+        brand_terms := site_topics.brand_terms,
+        anchor_keywords := coalesce(anchor_keywords.anchor_keywords, []),
+        generic_anchors := {{ generic_anchor_texts() }}
     )) as varchar) as rules,
 from site_topics
 cross join settings
+left join anchor_keywords using (site)

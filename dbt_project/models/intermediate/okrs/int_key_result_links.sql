@@ -8,7 +8,7 @@ with
 key_results as (
     select * from {{ ref('stg_config__key_results') }}
     where metric in (
-        'referring_domains', 'backlinks_acquired', 'referring_domains_acquired',
+        'referring_domains', 'live_backlinks', 'backlinks_acquired', 'referring_domains_acquired',
         'min_monthly_new_backlinks', 'link_gap_opportunities', 'competitor_gap_links_acquired'
     )
 ),
@@ -29,7 +29,8 @@ page_groups as (
 
 -- Whose links count, and the window a link must fall in to count at all (docs/config.md, metric
 -- catalog). Acquisition metrics count the site's links first seen in [start, t], lost or not;
--- referring_domains counts links live on t, so one lost by start - 1 never counts. Gap metrics
+-- referring_domains and live_backlinks count links live on t, so one lost by start - 1 never
+-- counts. Gap metrics
 -- read the competitors' links live on a day of the period (link_gap_opportunities) or on
 -- start - 1 only (competitor_gap_links_acquired); link_gap_opportunities never reads the
 -- site's own qualifying links (its "no live link of any kind" test reads fct_backlinks).
@@ -38,11 +39,15 @@ link_owners as (
         key_results.kr_id,
         key_results.site as owner_site,
         false as is_competitor_link,
-        case when key_results.metric <> 'referring_domains' then key_results.start_date end
-            as first_seen_from,
+        case
+            when key_results.metric not in ('referring_domains', 'live_backlinks')
+                then key_results.start_date
+        end as first_seen_from,
         key_results.end_date as first_seen_until,
-        case when key_results.metric = 'referring_domains' then key_results.start_date - 1 end
-            as lost_after,
+        case
+            when key_results.metric in ('referring_domains', 'live_backlinks')
+                then key_results.start_date - 1
+        end as lost_after,
     from key_results
     where key_results.metric <> 'link_gap_opportunities'
 
@@ -116,6 +121,8 @@ qualifying as not materialized (
       and (not coalesce(link_rules.followed_only, false) or backlinks.is_followed)
       and (not coalesce(link_rules.relevant_only, false) or backlinks.is_relevant)
       and (not coalesce(link_rules.exclude_toxic, true) or not backlinks.is_toxic)
+      and (link_rules.placements is null or list_contains(link_rules.placements, backlinks.placement))
+      and (link_rules.anchor_types is null or list_contains(link_rules.anchor_types, backlinks.anchor_type))
       -- a page group narrows the site's own target pages, not the competitors'
       and (
           link_rules.page_group is null

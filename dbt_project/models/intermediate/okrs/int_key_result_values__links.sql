@@ -90,6 +90,24 @@ changes as (
 
     union all
 
+    -- live_backlinks: a link adds 1 from the day it is first seen (or the first day) and removes
+    -- it on the day it is lost; one lost on or before the day first seen is never live.
+    select own_links.kr_id, greatest(own_links.first_seen_date, key_results.first_day) as date, 1 as change
+    from own_links
+    inner join key_results on key_results.kr_id = own_links.kr_id
+    where key_results.metric = 'live_backlinks'
+      and (own_links.lost_date is null or own_links.lost_date > own_links.first_seen_date)
+
+    union all
+
+    select own_links.kr_id, own_links.lost_date as date, -1 as change
+    from own_links
+    inner join key_results on key_results.kr_id = own_links.kr_id
+    where key_results.metric = 'live_backlinks'
+      and own_links.lost_date > own_links.first_seen_date
+
+    union all
+
     -- backlinks_acquired: links first seen in [start, t], lost or not.
     select own_links.kr_id, own_links.first_seen_date as date, 1 as change
     from own_links
@@ -143,7 +161,7 @@ running_counts as (
         on daily_changes.kr_id = days.kr_id
         and daily_changes.date = days.date
     where days.metric in (
-        'referring_domains', 'backlinks_acquired', 'referring_domains_acquired',
+        'referring_domains', 'live_backlinks', 'backlinks_acquired', 'referring_domains_acquired',
         'competitor_gap_links_acquired'
     )
 ),

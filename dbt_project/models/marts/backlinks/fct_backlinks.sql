@@ -145,6 +145,9 @@ classified as (
         len(rules.relevance_topics) = 0
             or len(list_filter(rules.relevance_topics, lambda t: contains(relevance_text, lower(t)))) > 0
             as is_relevant,
+        {{ anchor_words('with_life.anchor') }} as anchor_words,
+        rules.brand_terms,
+        rules.anchor_keywords,
         latest_snapshot.latest_snapshot_date,
     from with_life
     -- only sites and competitors in linkokr.yml: a file for any other domain stays in raw (a WARN
@@ -198,4 +201,6 @@ select
     last_snapshot_date,
     latest_snapshot_date,
     loaded_at,
+    -- docs/config.md, "Anchor classes"; last, as the column was added to a contract in use
+    {{ anchor_type('anchor', 'anchor_words', 'brand_terms', 'anchor_keywords') }} as anchor_type,
 from classified

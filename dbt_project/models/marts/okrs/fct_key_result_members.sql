@@ -95,7 +95,8 @@ floor_month as (
     qualify row_number() over (partition by kr_id order by new_backlinks asc, month desc) = 1
 ),
 
--- The acquired links that count, before their text columns are looked up in fct_backlinks.
+-- The links that count (live on t for live_backlinks, else acquired), before their text columns
+-- are looked up in fct_backlinks.
 counted_links as (
     select
         own_links.kr_id,
@@ -115,12 +116,15 @@ counted_links as (
     left join gap_domains_before_start as gap
         on gap.kr_id = own_links.kr_id
         and gap.source_domain = own_links.source_domain
-    where own_links.is_acquired
-      and (
-          own_links.metric = 'backlinks_acquired'
-          or (own_links.metric = 'min_monthly_new_backlinks' and floor_month.month is not null)
-          or (own_links.metric = 'competitor_gap_links_acquired' and gap.source_domain is not null)
-      )
+    where (own_links.metric = 'live_backlinks' and own_links.is_live)
+       or (
+           own_links.is_acquired
+           and (
+               own_links.metric = 'backlinks_acquired'
+               or (own_links.metric = 'min_monthly_new_backlinks' and floor_month.month is not null)
+               or (own_links.metric = 'competitor_gap_links_acquired' and gap.source_domain is not null)
+           )
+       )
 ),
 
 backlink_members as (
@@ -140,6 +144,8 @@ backlink_members as (
         backlinks.authority_source,
         backlinks.is_followed,
         backlinks.is_relevant,
+        backlinks.placement,
+        backlinks.anchor_type,
     from counted_links
     inner join {{ ref('fct_backlinks') }} as backlinks
         on backlinks.site = counted_links.link_site
@@ -251,7 +257,7 @@ members as (
         cast(to_json(struct_pack(
             source_url, source_domain, target_page, anchor, first_seen_date, lost_date,
             is_live, quality_tier, authority_score, authority_source, is_followed, is_relevant,
-            month
+            month, placement, anchor_type
         )) as varchar) as detail,
     from backlink_members
 

@@ -35,6 +35,8 @@ renamed as (
         followed_only,
         relevant_only,
         exclude_toxic,
+        placements,
+        anchor_types,
         check_name,
     from source
 )

@@ -14,6 +14,7 @@ renamed as (
         gsc_site_url,
         relevance_topics,
         disavow,
+        brand_terms,
     from source
 )
 

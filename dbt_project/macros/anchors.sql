@@ -1,0 +1,55 @@
+{#- Anchor classes (docs/config.md, "Anchor classes"): the first that applies, case-insensitive.
+    Text is compared as words: lowercased, every run of characters other than letters and digits
+    read as one space, so `Acme-Outdoor's tents!` reads `acme outdoor s tents`. A term (brand
+    term, keyword) is contained in an anchor when its words appear in the anchor's words as whole
+    words: the keyword `tent` is in `best tent deals`, not in `content`. -#}
+
+{#- The classes, in the order they are tried. -#}
+{% macro anchor_types() -%}
+    ['empty', 'naked_url', 'branded', 'exact', 'partial', 'generic', 'other']
+{%- endmacro %}
+
+{#- Anchors that say nothing about the page they link to: an anchor that, as words, is one of
+    these is `generic`. Edit the list here; the next run reclassifies every link (it is part of
+    int_backlink_rules' `rules`). -#}
+{% macro generic_anchor_texts() -%}
+    [
+        'click here', 'click', 'here', 'go here', 'see here', 'this', 'this link', 'this page',
+        'this site', 'this website', 'this article', 'this post', 'this one', 'website',
+        'the website', 'their website', 'web site', 'site', 'homepage', 'home page', 'link',
+        'read more', 'read this', 'more', 'more info', 'more information', 'learn more',
+        'find out more', 'see more', 'view more', 'details', 'source', 'visit', 'visit site',
+        'visit website', 'check it out', 'check out', 'continue reading', 'url', 'official site'
+    ]
+{%- endmacro %}
+
+{#- The words of a text: '' for null, blank or punctuation only. -#}
+{% macro anchor_words(text) -%}
+    coalesce(trim(regexp_replace(lower({{ text }}), '[^\p{L}\p{N}]+', ' ', 'g')), '')
+{%- endmacro %}
+
+{#- A URL (scheme or `www.` first) or a host name (`name.tld`, then an optional port and path),
+    the whole anchor and nothing else. -#}
+{% macro naked_url_pattern() -%}
+    '^(?:https?://|www\.)\S+$|^[a-z0-9-]+(?:\.[a-z0-9-]+)*\.[a-z]{2,24}(?::[0-9]+)?(?:[/?#]\S*)?$'
+{%- endmacro %}
+
+{#- The anchor class of `anchor`, given its words (anchor_words) and the site's brand terms and
+    keywords as lists of words (int_backlink_rules). -#}
+{% macro anchor_type(anchor, words, brand_terms, keywords) -%}
+    case
+        when {{ words }} = '' then 'empty'
+        when regexp_full_match(lower(trim({{ anchor }})), {{ naked_url_pattern() }}) then 'naked_url'
+        when len(list_filter(
+            coalesce({{ brand_terms }}, []),
+            lambda term: contains(' ' || {{ words }} || ' ', ' ' || term || ' ')
+        )) > 0 then 'branded'
+        when list_contains(coalesce({{ keywords }}, []), {{ words }}) then 'exact'
+        when len(list_filter(
+            coalesce({{ keywords }}, []),
+            lambda keyword: contains(' ' || {{ words }} || ' ', ' ' || keyword || ' ')
+        )) > 0 then 'partial'
+        when list_contains({{ generic_anchor_texts() }}, {{ words }}) then 'generic'
+        else 'other'
+    end
+{%- endmacro %}
