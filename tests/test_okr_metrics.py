@@ -67,21 +67,26 @@ def test_demo_anchor_classes_match_hand_classification(demo):
     assert min(counts.values()) >= 5, counts
 
 
-def test_demo_placement_and_anchor_filters_narrow_what_counts(demo):
-    """The demo's key results on `placements` and `anchor_types` count fewer links than the same
-    key result without the filter, and still some."""
-    for kr_id, unfiltered in (
-        ("amplification.contextual-links", {"placements": None}),
-        ("revenue.keyword-anchors", {"anchor_types": None}),
+def test_demo_placement_and_anchor_filters_keep_only_their_links(demo):
+    """The demo's key results on `placements` and `anchor_types` count only links of the listed
+    placements and anchor classes (their members say so), where the same key result without the
+    filter would count others too."""
+    for kr_id, key, unfiltered in (
+        ("amplification.contextual-links", "placement", {"placements": None}),
+        ("revenue.keyword-anchors", "anchor_type", {"anchor_types": None}),
     ):
         kr = demo.key_result(kr_id)
-        t = demo.progress[kr_id]["date"]
-        acquired = [
+        listed = kr.placements or kr.anchor_types
+        members = [json.loads(m["detail"]) for m in demo.members[kr_id]]
+        assert len(members) == demo.progress[kr_id]["value"] > 0, kr_id
+        assert {member[key] for member in members} <= set(listed), kr_id
+        # the page group's links the filter leaves out
+        others = [
             link
             for link in own_links(demo, dataclasses.replace(kr, **unfiltered))
-            if kr.start_date <= link["first_seen_date"] <= t
+            if (link["placement"] if key == "placement" else demo.anchor_type(link)) not in listed
         ]
-        assert 0 < demo.progress[kr_id]["value"] < len(acquired), kr_id
+        assert others, kr_id
 
 
 def test_demo_statuses_are_not_all_the_same(demo):

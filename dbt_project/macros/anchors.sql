@@ -34,21 +34,15 @@
     '^(?:https?://|www\.)\S+$|^[a-z0-9-]+(?:\.[a-z0-9-]+)*\.[a-z]{2,24}(?::[0-9]+)?(?:[/?#]\S*)?$'
 {%- endmacro %}
 
-{#- The anchor class of `anchor`, given its words (anchor_words) and the site's brand terms and
-    keywords as lists of words (int_backlink_rules). -#}
-{% macro anchor_type(anchor, words, brand_terms, keywords) -%}
+{#- The anchor class of `anchor`, given its words (anchor_words) and whether they hold a brand
+    term, equal a keyword, or hold a keyword (as whole words; fct_backlinks finds these). -#}
+{% macro anchor_type(anchor, words, has_brand_term, is_keyword, has_keyword) -%}
     case
         when {{ words }} = '' then 'empty'
         when regexp_full_match(lower(trim({{ anchor }})), {{ naked_url_pattern() }}) then 'naked_url'
-        when len(list_filter(
-            coalesce({{ brand_terms }}, []),
-            lambda term: contains(' ' || {{ words }} || ' ', ' ' || term || ' ')
-        )) > 0 then 'branded'
-        when list_contains(coalesce({{ keywords }}, []), {{ words }}) then 'exact'
-        when len(list_filter(
-            coalesce({{ keywords }}, []),
-            lambda keyword: contains(' ' || {{ words }} || ' ', ' ' || keyword || ' ')
-        )) > 0 then 'partial'
+        when coalesce({{ has_brand_term }}, false) then 'branded'
+        when coalesce({{ is_keyword }}, false) then 'exact'
+        when coalesce({{ has_keyword }}, false) then 'partial'
         when list_contains({{ generic_anchor_texts() }}, {{ words }}) then 'generic'
         else 'other'
     end

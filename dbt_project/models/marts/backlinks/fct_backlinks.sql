@@ -62,13 +62,14 @@ changed as (
     semi join reclassified_sites using (site)
 ),
 
-by_vendor as (
+-- Read twice (the merge, the anchor texts): inlined, not materialized with all its columns.
+by_vendor as not materialized (
     select *
     from all_by_vendor
     semi join changed using (site, backlink_id)
 ),
 {% else %}
-by_vendor as (
+by_vendor as not materialized (
     select * from all_by_vendor
 ),
 {% endif %}
@@ -127,6 +128,76 @@ merged as (
 
 -- Lost when some vendor reports a loss and no vendor saw the link live in a snapshot dated on or
 -- after it; the loss date is then the latest reported one.
+-- Anchor classes (docs/config.md, "Anchor classes"), once per site and anchor text: links
+-- share a few texts ("Acme Outdoor", "here"). A text's brand terms and keywords are found by a
+-- hash join of its words to each term's first word, then checked whole, so no text is compared
+-- with every keyword of its site.
+distinct_anchors as (
+    select distinct site, coalesce(anchor, '') as anchor_text
+    from by_vendor
+),
+
+anchor_texts as (
+    select
+        site,
+        anchor_text,
+        {{ anchor_words('anchor_text') }} as anchor_words,
+    from distinct_anchors
+),
+
+anchor_text_words as (
+    select
+        site,
+        anchor_text,
+        anchor_words,
+        unnest(list_distinct(string_split(anchor_words, ' '))) as word,
+    from anchor_texts
+    where anchor_words <> ''
+),
+
+terms as (
+    select site, 'brand' as term_kind, unnest(brand_terms) as term from rules
+    union all
+    select site, 'keyword' as term_kind, unnest(anchor_keywords) as term from rules
+),
+
+anchor_terms as (
+    select
+        site,
+        term_kind,
+        term,
+        split_part(term, ' ', 1) as first_word,
+    from terms
+),
+
+anchor_matches as (
+    select
+        anchor_text_words.site,
+        anchor_text_words.anchor_text,
+        bool_or(anchor_terms.term_kind = 'brand') as has_brand_term,
+        bool_or(anchor_terms.term_kind = 'keyword' and anchor_terms.term = anchor_text_words.anchor_words)
+            as is_keyword,
+        bool_or(anchor_terms.term_kind = 'keyword') as has_keyword,
+    from anchor_text_words
+    inner join anchor_terms
+        on anchor_terms.site = anchor_text_words.site
+        and anchor_terms.first_word = anchor_text_words.word
+    where contains(' ' || anchor_text_words.anchor_words || ' ', ' ' || anchor_terms.term || ' ')
+    group by anchor_text_words.site, anchor_text_words.anchor_text
+),
+
+anchor_classes as (
+    select
+        anchor_texts.site,
+        anchor_texts.anchor_text,
+        {{ anchor_type(
+            'anchor_texts.anchor_text', 'anchor_texts.anchor_words', 'anchor_matches.has_brand_term',
+            'anchor_matches.is_keyword', 'anchor_matches.has_keyword'
+        ) }} as anchor_type,
+    from anchor_texts
+    left join anchor_matches using (site, anchor_text)
+),
+
 with_life as (
     select
         merged.*,
@@ -145,9 +216,7 @@ classified as (
         len(rules.relevance_topics) = 0
             or len(list_filter(rules.relevance_topics, lambda t: contains(relevance_text, lower(t)))) > 0
             as is_relevant,
-        {{ anchor_words('with_life.anchor') }} as anchor_words,
-        rules.brand_terms,
-        rules.anchor_keywords,
+        anchor_classes.anchor_type,
         latest_snapshot.latest_snapshot_date,
     from with_life
     -- only sites and competitors in linkokr.yml: a file for any other domain stays in raw (a WARN
@@ -155,6 +224,9 @@ classified as (
     -- is classified on the next run
     inner join rules using (site)
     left join latest_snapshot using (site)
+    left join anchor_classes
+        on anchor_classes.site = with_life.site
+        and anchor_classes.anchor_text = coalesce(with_life.anchor, '')
 )
 
 select
@@ -201,6 +273,6 @@ select
     last_snapshot_date,
     latest_snapshot_date,
     loaded_at,
-    -- docs/config.md, "Anchor classes"; last, as the column was added to a contract in use
-    {{ anchor_type('anchor', 'anchor_words', 'brand_terms', 'anchor_keywords') }} as anchor_type,
+    -- last, as the column was added to a contract in use
+    anchor_type,
 from classified
