@@ -101,7 +101,7 @@ def test_a_key_result_removed_from_the_config_disappears_from_the_checks(linkokr
     defs = build_definitions(Paths.from_env())
     names = {key.name for key in defs.resolve_asset_graph().asset_check_keys}
     assert first.check_name not in names
-    assert len([n for n in names if n.startswith("kr_")]) == 11
+    assert len([n for n in names if n.startswith("kr_")]) == 14
 
 
 def test_inbox_sensor_requests_a_run_for_new_files_only_without_opening_the_warehouse(
