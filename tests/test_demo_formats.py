@@ -188,7 +188,7 @@ def test_majestic_spaced_header_export_lists_lost_links(demo):
 
 AHREFS_API_HEADER = (
     "url_from,url_to,title,anchor,domain_rating_source,url_rating_source,is_dofollow,"
-    "is_nofollow,is_ugc,is_sponsored,is_content,first_seen_link,last_visited,last_seen"
+    "is_nofollow,is_ugc,is_sponsored,is_content,is_spam,first_seen_link,last_visited,last_seen"
 )
 SEMRUSH_API_HEADER = (
     "page_ascore,source_title,source_url,target_url,anchor,external_num,internal_num,"
