@@ -131,7 +131,7 @@ def cmd_disavow(args: argparse.Namespace) -> int:
         for r in rows
         if r["is_already_disavowed"] or r["referring_domain"] in configured
     }
-    domains: list[str] = []
+    found: set[str] = set()
     for row in rows:
         if row["referring_domain"] in listed:
             continue
@@ -141,8 +141,9 @@ def cmd_disavow(args: argparse.Namespace) -> int:
                 f"linkokr: left out {row['referring_domain']!r}: not a domain name Google accepts",
                 file=sys.stderr,
             )
-        elif domain not in domains:
-            domains.append(domain)
+        else:
+            found.add(domain)
+    domains = sorted(found)
     text = disavow_text(site, domains, len(listed), date.today())
     lines, size = text.count("\n"), len(text.encode("utf-8"))
     if lines > MAX_LINES or size > MAX_BYTES:
