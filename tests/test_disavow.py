@@ -103,6 +103,7 @@ def test_several_sites_need_site_and_newly_listed_domains_are_left_out(
             # added to linkokr.yml after the last run: not in the mart's flag yet
             ("acme.com", "new-listed.biz", ["spam_score >= 60"], False),
             ("acme.com", "bücher.de", ["spam_score >= 60"], False),
+            ("acme.com", "under_score.biz", ["spam_score >= 60"], False),
             ("shop.co.uk", "other.biz", ["flagged as spam by ahrefs"], False),
         ],
     )
@@ -128,8 +129,10 @@ def test_several_sites_need_site_and_newly_listed_domains_are_left_out(
     assert main(["disavow", "--site", "acme.com", "--output", str(out)]) == 0
     comments, domains = parse_disavow_file(out)
     assert domains == ["spam.biz", "xn--bcher-kva.de"]  # internationalized names in punycode
-    assert "2 already in the site's disavow list" in "\n".join(comments)
-    assert "(2 already in the disavow list left out)" in capsys.readouterr().out
+    assert "left out: 2 already in the site's disavow list" in "\n".join(comments)
+    said = capsys.readouterr()
+    assert "(2 already in the disavow list left out)" in said.out
+    assert "left out 'under_score.biz': not a domain name Google accepts" in said.err
 
 
 @pytest.mark.unit

@@ -12,6 +12,7 @@ Google's format (Search Console help, "Disavow links to your site"): a UTF-8 or 
 from __future__ import annotations
 
 import argparse
+import re
 import sys
 from datetime import date
 from pathlib import Path
@@ -22,6 +23,7 @@ from orchestration.cli.status import _open_for_reading
 MAX_LINES = 100_000
 MAX_BYTES = 2 * 1024 * 1024
 FOLDER = "disavow"  # under LINKOKR_HOME: <site>-disavow.txt
+ASCII_DOMAIN = re.compile(r"^[a-z0-9](?:[a-z0-9.-]*[a-z0-9])?$")
 
 
 def default_output(paths: Paths, site: str) -> Path:
@@ -101,17 +103,18 @@ def candidates(paths: Paths, site: str | None) -> tuple[str, list[dict]]:
 def ascii_domain(domain: str) -> str | None:
     """The domain as Google's file needs it (internationalized names in punycode), else None."""
     try:
-        return domain.encode("idna").decode("ascii").lower()
+        ascii_name = domain.encode("idna").decode("ascii").lower()
     except UnicodeError:
         return None
+    return ascii_name if ASCII_DOMAIN.match(ascii_name) else None
 
 
 def disavow_text(site: str, domains: list[str], left_out: int, today: date) -> str:
     """The file: a dated comment header, then one `domain:` line per domain."""
     header = [
         f"# Disavow file for {site}, written by linkokr on {today.isoformat()}.",
-        f"# {len(domains)} toxic referring domain(s); {left_out} already in the site's disavow "
-        "list in linkokr.yml left out.",
+        f"# {len(domains)} toxic referring domain(s); left out: {left_out} already in the "
+        "site's disavow list in linkokr.yml.",
         "# Why each is listed: marts.fct_disavow_candidates (reasons, toxic_links).",
         "# An upload replaces the site's previous disavow file in Search Console: upload these",
         "# lines together with the domains you disavowed before.",
