@@ -123,7 +123,9 @@ def test_several_sites_need_site_and_newly_listed_domains_are_left_out(
     )
     with pytest.raises(SystemExit) as exit_:
         main(["disavow", "--site", "rival.com"])
-    assert "'rival.com' is not one of" in str(exit_.value)
+    assert str(exit_.value) == (
+        "linkokr: 'rival.com' is not an own site in the warehouse (own sites: acme.com, shop.co.uk)"
+    )
 
     out = tmp_path / "out" / "acme.txt"
     assert main(["disavow", "--site", "acme.com", "--output", str(out)]) == 0

@@ -44,8 +44,8 @@ def _choose_site(sites: list[str], wanted: str | None) -> str:
     if wanted is not None:
         if wanted not in sites:
             raise SystemExit(
-                f"linkokr: {wanted!r} is not one of the configured sites in the warehouse "
-                f"({listed or 'none'})"
+                f"linkokr: {wanted!r} is not an own site in the warehouse "
+                f"(own sites: {listed or 'none yet, run `linkokr run` first'})"
             )
         return wanted
     if not sites:
