@@ -38,6 +38,7 @@ HEADER = [
     "is_ugc",
     "is_sponsored",
     "is_content",
+    "is_spam",
     "first_seen_link",
     "last_visited",
     "last_seen",
@@ -65,6 +66,7 @@ def _fixture_rows() -> list[dict[str, str]]:
                     "is_ugc": "true",
                     "is_sponsored": "false",
                     "is_content": "false",
+                    "is_spam": "false",
                     "first_seen_link": SITEWIDE_SEEN,
                     "last_visited": "2026-04-01T08:00:00Z",
                     "last_seen": "",
@@ -84,6 +86,7 @@ def _fixture_rows() -> list[dict[str, str]]:
                 "is_ugc": "false",
                 "is_sponsored": "true" if i == 5 else "false",
                 "is_content": "true",
+                "is_spam": "true" if i == 5 else "false",
                 "first_seen_link": f"2025-0{1 + i % 6}-1{i % 10}T0{i % 10}:30:00Z",
                 "last_visited": "2026-04-02T09:00:00Z",
                 "last_seen": "2026-02-01T00:00:00Z" if i % 5 == 0 else "",
@@ -312,7 +315,7 @@ def test_write_backlinks_maps_columns_and_is_idempotent_per_site_day(client, war
     row = warehouse.execute(
         """
         select referring_page_url, target_url, referring_page_title, anchor, domain_rating,
-            url_rating, nofollow, ugc, sponsored, content, first_seen, last_seen, lost,
+            url_rating, nofollow, ugc, sponsored, content, is_spam, first_seen, last_seen, lost,
             link_type, _snapshot_date
         from raw.backlinks_ahrefs_api where referring_page_url = ?
         """,
@@ -327,6 +330,7 @@ def test_write_backlinks_maps_columns_and_is_idempotent_per_site_day(client, war
         "3.0",
         "false",
         "false",
+        "true",
         "true",
         "true",
         "2025-06-15T05:30:00Z",

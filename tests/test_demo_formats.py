@@ -188,7 +188,7 @@ def test_majestic_spaced_header_export_lists_lost_links(demo):
 
 AHREFS_API_HEADER = (
     "url_from,url_to,title,anchor,domain_rating_source,url_rating_source,is_dofollow,"
-    "is_nofollow,is_ugc,is_sponsored,is_content,first_seen_link,last_visited,last_seen"
+    "is_nofollow,is_ugc,is_sponsored,is_content,is_spam,first_seen_link,last_visited,last_seen"
 )
 SEMRUSH_API_HEADER = (
     "page_ascore,source_title,source_url,target_url,anchor,external_num,internal_num,"
@@ -224,6 +224,8 @@ def test_ahrefs_emulator_backlinks_are_the_links_ahrefs_sees_today(demo):
         keys = [(r["first_seen_link"], r["url_from"], r["url_to"]) for r in rows]
         assert keys == sorted(keys) and len(set(keys)) == len(keys)
     site = list(csv.DictReader((folder / "acme-outdoor.com.csv").open(encoding="utf-8")))
+    # the site's spam-flagged referring domains, as Ahrefs' `is_spam`
+    assert {r["is_spam"] for r in site} == {"true", "false"}
     # Sitewide links share a first-seen time: a client paging by time alone would loop.
     assert max(Counter(r["first_seen_link"] for r in site).values()) >= 10
     for r in site:

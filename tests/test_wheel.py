@@ -61,5 +61,7 @@ def test_the_wheel_ships_the_dbt_project_and_the_example_config(wheel):
     assert not [n for n in names if n.startswith((project + "target/", project + "logs/"))]
     example = wheel.read("orchestration/linkokr.yml").decode()
     assert example == (REPO / "linkokr.yml").read_text(encoding="utf-8")
+    # the starter config `linkokr init` renders
+    assert "orchestration/cli/templates/linkokr.yml.j2" in names
     (entry_points,) = [n for n in names if n.endswith(".dist-info/entry_points.txt")]
     assert "linkokr = orchestration.cli:main" in wheel.read(entry_points).decode()

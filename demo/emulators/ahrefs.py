@@ -46,6 +46,7 @@ FIELDS: dict[str, str] = {
     "is_ugc": "boolean",
     "is_sponsored": "boolean",
     "is_content": "boolean",
+    "is_spam": "boolean",
     "first_seen_link": "timestamp",
     "last_visited": "timestamp",
     "last_seen": "timestamp",

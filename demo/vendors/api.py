@@ -27,6 +27,7 @@ AHREFS_API_HEADER = (
     "is_ugc",
     "is_sponsored",
     "is_content",
+    "is_spam",
     "first_seen_link",
     "last_visited",
     "last_seen",
@@ -78,12 +79,13 @@ def write_ahrefs_api(world: World, facts: LinkFacts, site: str, today: date, pat
                 _bool(link.ugc),
                 _bool(link.sponsored),
                 _bool(link.content),
+                _bool(link.domain.is_spam),
                 _iso(link.first_seen, link.seen_seconds),
                 _iso(_last_seen(link, today, f["last_seen_lag"]), f["seconds"]),
                 _iso(link.lost, f["seconds"]) if lost and link.lost else "",
             )
         )
-    rows.sort(key=lambda r: (r[11], r[0], r[1]))
+    rows.sort(key=lambda r: (r[12], r[0], r[1]))
     path.write_bytes(_csv_text([AHREFS_API_HEADER, *rows], terminator="\n").encode("utf-8"))
 
 

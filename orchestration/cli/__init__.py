@@ -1,5 +1,5 @@
-"""The `linkokr` command: demo, run, status, forget, doctor, emulators (README, "The `linkokr`
-command"). Each command is in its own module here; this one parses the command line."""
+"""The `linkokr` command: demo, run, status, init, forget, disavow, doctor, emulators (README, "The
+`linkokr` command"). Each command is in its own module here; this one parses the command line."""
 
 from __future__ import annotations
 
@@ -10,8 +10,10 @@ from collections.abc import Sequence
 from datetime import date
 
 from orchestration.cli.demo import cmd_demo, cmd_emulators
+from orchestration.cli.disavow import cmd_disavow
 from orchestration.cli.doctor import cmd_doctor, doctor
 from orchestration.cli.forget import cmd_forget
+from orchestration.cli.init import cmd_init
 from orchestration.cli.run import cmd_run, run_pipeline
 from orchestration.cli.status import STATUS_COLUMNS, cmd_status, print_scoreboard, scoreboard
 
@@ -51,6 +53,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     status.add_argument("--format", choices=("table", "json", "csv"), default="table")
     status.set_defaults(func=cmd_status)
 
+    init = sub.add_parser(
+        "init", help="write a commented starter linkokr.yml for one site and the inbox folders"
+    )
+    init.add_argument("domain", metavar="DOMAIN", help="the site's domain, e.g. acme.com")
+    init.set_defaults(func=cmd_init)
+
     forget = sub.add_parser(
         "forget", help="unload a loaded file: its rows leave raw now and the marts on the next run"
     )
@@ -58,6 +66,17 @@ def main(argv: Sequence[str] | None = None) -> int:
         "file", metavar="FILE|SHA256", help="the file (path or name) or its SHA-256"
     )
     forget.set_defaults(func=cmd_forget)
+
+    disavow = sub.add_parser(
+        "disavow", help="write the site's toxic referring domains as a Google disavow file"
+    )
+    disavow.add_argument("--site", help="the own site (required when there are several)")
+    disavow.add_argument(
+        "--output",
+        metavar="FILE",
+        help="where to write (default $LINKOKR_HOME/disavow/<site>-disavow.txt; - for stdout)",
+    )
+    disavow.set_defaults(func=cmd_disavow)
 
     doctor_cmd = sub.add_parser(
         "doctor",
