@@ -97,6 +97,7 @@ top_link_events as (
                 event_date desc,
                 backlink_id asc
         ) as movement_rank,
+        count(*) over (partition by kr_id, window_days, movement) as movement_count,
     from link_events
     qualify movement_rank <= {{ top_n }}
 ),
@@ -107,6 +108,7 @@ link_movers as (
         top_link_events.window_days,
         top_link_events.movement,
         top_link_events.movement_rank,
+        top_link_events.movement_count,
         'backlink' as member_type,
         top_link_events.backlink_id as member_id,
         top_link_events.source_domain as referring_domain,
@@ -178,6 +180,7 @@ gap_movers as (
             partition by kr_id, window_days, movement
             order by authority_score desc nulls last, referring_domain asc
         ) as movement_rank,
+        count(*) over (partition by kr_id, window_days, movement) as movement_count,
         'referring_domain' as member_type,
         referring_domain as member_id,
         referring_domain,
@@ -370,6 +373,7 @@ measure_movers as (
             partition by kr_id, window_days, movement
             order by abs(coalesce(after_value, 0) - coalesce(before_value, 0)) desc, member_id asc
         ) as movement_rank,
+        count(*) over (partition by kr_id, window_days, movement) as movement_count,
         member_type,
         member_id,
         cast(null as varchar) as referring_domain,
@@ -396,6 +400,7 @@ authority_movers as (
             else 'unchanged'
         end as movement,
         1 as movement_rank,
+        1 as movement_count,
         'site' as member_type,
         windows.site as member_id,
         cast(null as varchar) as referring_domain,
@@ -437,6 +442,7 @@ select
     cast(movers.window_days as integer) as window_days,
     movers.movement,
     cast(movers.movement_rank as integer) as movement_rank,
+    cast(movers.movement_count as bigint) as movement_count,
     movers.member_type,
     movers.member_id,
     movers.referring_domain,
