@@ -2,7 +2,7 @@
 
 Fast tests render it from a small hand-built warehouse; the browser test opens the page built
 from the demo warehouse in headless Chromium (Debian's `chromium` and `chromium-driver`) and
-saves a full-page screenshot to /tmp/okr_dashboard.png.
+saves a full-page screenshot in the test's tmp dir (path printed) and to /tmp/okr_dashboard.png.
 """
 
 import html
@@ -409,12 +409,37 @@ def test_dashboard_in_a_browser_shows_every_key_result_exceptions_first(
     # Selenium Manager must not try to download a browser or driver: the system ones are used.
     monkeypatch.setenv("SE_OFFLINE", "true")
     con = duckdb.connect(str(demo_home / "warehouse" / "linkokr.duckdb"), read_only=True)
-    page = write_dashboard(con, tmp_path / "okr_dashboard.html")
-    latest = dict(
-        con.execute(
-            "select kr_id, status from marts.fct_key_result_progress where is_latest"
+    today = date.today()
+    page = write_dashboard(con, tmp_path / "okr_dashboard.html", today=today)
+    progress = {
+        row[0]: row[1:]
+        for row in con.execute(
+            """select kr_id, status, projected_status, verdict, verdict_label, value
+               from marts.fct_key_result_progress where is_latest"""
         ).fetchall()
+    }
+    latest = {kr_id: row[0] for kr_id, row in progress.items()}
+    # The best mover of each key result, window and movement, as the page names it.
+    top_movers = con.execute(
+        """select kr_id, window_days, movement,
+                  case member_type
+                      when 'backlink' then referring_domain
+                      when 'page' then if(
+                          starts_with(member_id, site),
+                          substr(member_id, length(site) + 1),
+                          member_id
+                      )
+                      when 'site' then 'authority'
+                      else member_id
+                  end
+           from marts.fct_key_result_movers where movement_rank = 1"""
+    ).fetchall()
+    end_dates = dict(
+        con.execute("select objective_id, end_date from marts.dim_key_results").fetchall()
     )
+    tier_rules = con.execute(
+        "select quality_tier, rule from marts.dim_quality_tiers order by tier_rank"
+    ).fetchall()
     con.close()
     kr_ids = [kr.kr_id for kr in load_config(demo_home / "linkokr.yml").key_results()]
     assert len(kr_ids) == 12
@@ -471,6 +496,51 @@ def test_dashboard_in_a_browser_shows_every_key_result_exceptions_first(
         else:
             assert "No attribution data yet" in attribution.text
 
+        # One verdict per card: a card whose pace and trend disagree says so in one state, and
+        # no forecast line carries a second, contradicting status.
+        disagreeing = 0
+        for kr_id, card in cards.items():
+            status, projected, verdict, verdict_label, _ = progress[kr_id]
+            assert card.get_attribute("data-verdict") == verdict
+            assert verdict_label in " ".join(card.text.split())
+            [badge] = card.find_elements(By.CSS_SELECTOR, ".badge")
+            forecast = card.find_element(By.CSS_SELECTOR, ".forecast").text
+            assert "missed" not in forecast and "achieved" not in forecast
+            if status == "on_track" and projected == "missed":
+                disagreeing += 1
+                assert (verdict, badge.text) == ("on_pace_trend_short", "on pace, trend short")
+            if status in ("at_risk", "behind") and projected == "achieved":
+                disagreeing += 1
+                assert verdict == "behind_trend_recovers" and "trend recovers" in badge.text
+        assert disagreeing, "the demo has key results whose pace and trend disagree"
+
+        # Days left: the objective's end against the page's date, the same on all its cards.
+        for section in objectives:
+            left = (end_dates[section.get_attribute("data-objective-id")] - today).days
+            assert section.find_element(By.CSS_SELECTOR, ".days-left").text == f"{left} days left"
+            for card in section.find_elements(By.CSS_SELECTOR, "article[data-kr-id]"):
+                assert f"{left} days left" in card.find_element(By.CSS_SELECTOR, ".forecast").text
+
+        # Why: every key result with a value has a panel naming its real movers.
+        with_value = {kr_id for kr_id, row in progress.items() if row[4] is not None}
+        assert {kr_id for kr_id, *_ in top_movers} == with_value
+        for kr_id, window_days, movement, name in top_movers:
+            window = cards[kr_id].find_element(
+                By.CSS_SELECTOR, f".why [data-window-days='{window_days}']"
+            )
+            assert window.is_displayed()
+            assert name in window.text, (kr_id, window_days, movement, name)
+
+        # The tier legend states the configured rules, and the tiers in the panels link to it.
+        legend = driver.find_element(By.ID, "tiers")
+        assert legend.is_displayed()
+        shown = [
+            (row.get_attribute("data-tier"), row.find_element(By.TAG_NAME, "dd").text)
+            for row in legend.find_elements(By.CSS_SELECTOR, "[data-tier]")
+        ]
+        assert shown == tier_rules and len(shown) == 5
+        assert driver.find_elements(By.CSS_SELECTOR, ".why a.tier[href='#tiers']")
+
         errors = [entry for entry in driver.get_log("browser") if entry["level"] == "SEVERE"]
         assert errors == [], json.dumps(errors, indent=2)
 
@@ -483,4 +553,5 @@ def test_dashboard_in_a_browser_shows_every_key_result_exceptions_first(
     finally:
         driver.quit()
     shutil.copy(shot, "/tmp/okr_dashboard.png")
+    print(f"dashboard screenshot: {shot}")
     assert shot.stat().st_size > 50_000

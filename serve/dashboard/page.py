@@ -331,18 +331,25 @@ def _mover(kr: KeyResult, row: dict) -> Mover:
         return Mover(short_page(row["member_id"], kr.site), text)
     if kind == "page":
         figure = TRAFFIC_FIGURES.get(kr.metric, "sessions")
-        unit = "currency" if figure == "revenue" else None
         text = (
-            f"{format_number(before, unit)} → {format_number(after, unit)} {figure} "
-            f"(28 days, {format_number(row.get('change'))})"
+            f"{format_number(before)} → {format_number(after)} {figure} "
+            f"over 28 days ({signed_number(row.get('change'))})"
         )
         return Mover(short_page(row["member_id"], kr.site), text)
     change = row.get("change")
     return Mover(
         "authority",
-        f"{format_number(before)} → {format_number(after)}"
-        + (f" ({format_number(change)})" if change else " (unchanged)"),
+        f"{format_number(before)} → {format_number(after)} ({signed_number(change)})"
+        if change
+        else f"{format_number(before)} → {format_number(after)} (unchanged)",
     )
+
+
+def signed_number(value: float | None) -> str:
+    """A change with its sign: +4, -1."""
+    if value is None:
+        return "—"
+    return ("+" if value > 0 else "") + format_number(value)
 
 
 def position(value: float | None, missing: str = "unranked") -> str:

@@ -48,6 +48,19 @@ gap_domains_before_start as (
     where latest.metric = 'competitor_gap_links_acquired'
 ),
 
+-- The key result's own qualifying links won or lost within the longest window: one pass over
+-- int_key_result_links (millions of rows for referring_domains at scale) before any join fans out.
+recent_links as (
+    select links.*
+    from {{ ref('int_key_result_links') }} as links
+    inner join latest on latest.kr_id = links.kr_id
+    where not links.is_competitor_link
+      and (
+          links.first_seen_date > latest.as_of_date - {{ windows | max }}
+          or links.lost_date > latest.as_of_date - {{ windows | max }}
+      )
+),
+
 -- Each link event (won on first_seen_date, lost on lost_date) inside a window; the links are the
 -- key result's own qualifying links, so a filter or page group narrows the movers as it narrows
 -- the value.
@@ -68,9 +81,8 @@ link_events as (
         links.authority_score,
     from windows
     cross join (values ('gained'), ('lost')) as events (movement)
-    inner join {{ ref('int_key_result_links') }} as links
+    inner join recent_links as links
         on links.kr_id = windows.kr_id
-        and not links.is_competitor_link
     left join gap_domains_before_start as gap
         on gap.kr_id = windows.kr_id
         and gap.source_domain = links.source_domain
