@@ -6,7 +6,8 @@ the warehouse has it, the anchor-text mix (`fct_anchor_distribution`). Per objec
 each key result's value next to its baseline and target, its progress against the expected pace
 in words, one verdict that reads pace and the 28-day trend together, a daily trend line, and why
 it moved over the last 7 and 30 days; the key results that are behind or missed are listed
-first, and a legend states each quality tier's rule. While the config has no key result yet, the page says what to add.
+first, and a legend states each quality tier's rule. While the config has no key result yet, the
+page says what to add.
 Charts are Plotly figures; plotly.js is inlined once, so the page opens from disk with no network
 (a marketing lead may read it on a train).
 
