@@ -2,7 +2,7 @@
 
 Fast tests render it from a small hand-built warehouse; the browser test opens the page built
 from the demo warehouse in headless Chromium (Debian's `chromium` and `chromium-driver`) and
-saves a full-page screenshot to /tmp/okr_dashboard.png.
+saves a full-page screenshot in the test's tmp dir (path printed) and to /tmp/okr_dashboard.png.
 """
 
 import html
@@ -91,8 +91,8 @@ def test_page_fetches_nothing_and_escapes_config_text():
     assert "&lt;script&gt;alert(&#34;kr&#34;)&lt;/script&gt; &amp; co" in page
     assert "<b>links</b>" not in page
     # What a marketing lead reads on the card.
-    assert "value 912 of 1,000 — behind (pace 0.62)" in page
-    assert "value 4, target 2.8 (lower is better) — on track (pace 1.00)" in page
+    assert "912 now (baseline 800, target 1,000) — behind" in page
+    assert "target (lower is better)" in page  # the position key result
 
 
 class Elements(HTMLParser):
@@ -187,7 +187,136 @@ def test_attribution_panel_waits_for_the_mart_then_draws_the_chart():
     page = build_dashboard(con)
     assert attribution_state() == "chart"
     assert 'id="attribution-acme-com"' in page
-    assert "12 (10) · 9 d" in page  # links (complete) · median days to a rank improvement
+    # links (with a complete window) · median days to a rank improvement, in words
+    assert "12 links, 10 with a full window · rank up after 9 d (median)" in page
+    assert "40 links, 31 with a full window · median link: no rank gain within 30 d" in page
+
+
+def explained_warehouse(con: duckdb.DuckDBPyConnection) -> None:
+    """The small warehouse with what the page explains itself from: verdicts, movers, tiers."""
+    small_warehouse(con)
+    con.execute("alter table marts.fct_key_result_progress add column verdict varchar")
+    con.execute("alter table marts.fct_key_result_progress add column verdict_label varchar")
+    # links.pos is on track by pace, its trend misses: the combined state, not two badges.
+    con.execute(
+        """update marts.fct_key_result_progress set
+             verdict = case kr_id when 'links.pos' then 'on_pace_trend_short' else 'behind' end,
+             verdict_label = case kr_id
+               when 'links.pos'
+                 then 'on pace today, but the 28-day trend ends short of the target'
+               else 'behind pace, and the 28-day trend ends short of the target' end"""
+    )
+    con.execute(
+        """create table marts.fct_key_result_movers as
+           select * from (values
+             ('links.rd', 7, 'gained', 1, 2, 'backlink', 'b1', 'trailnews.org', 'tier_1', 71.0,
+              'https://trailnews.org/best-tents', 'acme.com/tents/x', date '2026-11-01',
+              null, null, null),
+             ('links.rd', 7, 'lost', 1, 1, 'backlink', 'b2', 'oldblog.net', 'tier_3', 22.0,
+              'https://oldblog.net/p', 'acme.com/', date '2026-10-30', null, null, null),
+             ('links.pos', 30, 'improved', 1, 1, 'keyword', 'best tents', null, null, null,
+              null, null, null, 6.4, 3.1, -3.3)
+           ) as t(kr_id, window_days, movement, movement_rank, movement_count, member_type,
+                  member_id, referring_domain, quality_tier, authority_score, source_url,
+                  target_page, event_date, before_value, after_value, change)"""
+    )
+    con.execute("alter table marts.fct_key_result_movers add column as_of_date date")
+    con.execute(
+        """create table marts.dim_quality_tiers as
+           select * from (values
+             ('tier_1', 1, 'followed, authority ≥ 75, in the content and relevant'),
+             ('toxic', 5, 'flagged as spam')
+           ) as t(quality_tier, tier_rank, rule)"""
+    )
+
+
+def test_cards_say_where_the_value_stands_one_verdict_and_what_moved():
+    con = duckdb.connect()
+    explained_warehouse(con)
+    elements = Elements(build_dashboard(con, today=date(2026, 11, 3)))
+
+    cards = {
+        attrs["data-kr-id"]: (attrs, "".join(text))
+        for tag, attrs, text in elements.elements
+        if tag == "article"
+    }
+    rd_attrs, rd = cards["links.rd"]
+    pos_attrs, pos = cards["links.pos"]
+    # Value, baseline and target side by side; progress and expected progress in words.
+    assert "now912baseline800target1,000" in re.sub(r"\s+", "", rd)
+    assert "56% of the way from 800 to 1,000, 90% expected by now." in rd
+    assert "Pace 0.62: progress ÷ expected progress" in rd
+    # One verdict: the status stays in data-status (exceptions), the badge shows the verdict.
+    assert (pos_attrs["data-status"], pos_attrs["data-verdict"]) == (
+        "on_track",
+        "on_pace_trend_short",
+    )
+    assert "on pace, trend short" in elements.texts("span")
+    assert "on pace today, but the 28-day trend ends short of the target" in pos
+    assert "missed" not in pos and "achieved" not in pos
+    assert "28-day trend: 2.9 by 2026-12-31 (target 2.8)" in re.sub(r"\s+", " ", pos)
+    # Days left: the objective's end date against the page's date, the same on every card.
+    assert elements.attributes("data-days-left") == ["58"]
+    assert "58 days left" in rd and "58 days left" in pos
+    # Why: the links won and lost with their tier and domain, the keyword that moved.
+    assert "Links won: 2" in rd and "Links lost: 1" in rd
+    assert "tier 1 trailnews.org authority 71 · to /tents/x · won 1 Nov" in rd
+    assert "oldblog.net" in rd
+    assert "Keywords that moved up: 1" in pos and "best tents position 6.4 → 3.1" in pos
+    assert "https://trailnews.org/best-tents" in elements.attributes("title")
+    # The tier legend states the rules the warehouse holds, thresholds included.
+    legend = ["".join(text) for tag, attrs, text in elements.elements if "data-tier" in attrs]
+    assert legend == [
+        "tier 1followed, authority ≥ 75, in the content and relevant",
+        "toxicflagged as spam",
+    ]
+
+
+def test_backlink_count_bands_and_anchor_text_render_once_their_marts_exist():
+    con = duckdb.connect()
+    small_warehouse(con)
+    con.execute(
+        """insert into marts.dim_key_results values
+             ('links.live', 'links', 'Grow <b>links</b>', 'acme.com', 'Live backlinks',
+              'live_backlinks', 'up', 400.0, 1000.0, date '2026-10-01', date '2026-12-31',
+              null)"""
+    )
+    con.execute(
+        """insert into marts.fct_key_result_progress values
+             ('links.live', date '2026-11-02', 640.0, 400.0, 1000.0, 0.4, 0.37, 1.08,
+              'on_track', 990.0, 'missed', 59)"""
+    )
+    page = build_dashboard(con, today=date(2026, 11, 3))
+    assert 'id="anchors"' not in page  # no fct_anchor_distribution yet: no panel, no error
+
+    bands = [
+        (attrs["data-band"], "".join(text), "current" in attrs["class"])
+        for _, attrs, text in Elements(page).elements
+        if "data-band" in attrs
+    ]
+    assert bands == [
+        ("strong", "strong 1,000+", False),
+        ("moderate", "moderate 500–999", True),
+        ("low", "low below 500", False),
+    ]
+
+    con.execute(
+        """create table marts.fct_anchor_distribution as
+           select * from (values
+             ('acme.com', date '2026-10-01', 'branded', 100, 10, 0.5),
+             ('acme.com', date '2026-11-01', 'branded', 120, 20, 0.6),
+             ('acme.com', date '2026-11-01', 'exact_match', 80, 5, 0.4)
+           ) as t(site, month, anchor_type, live_backlinks, new_backlinks, share_of_live)"""
+    )
+    elements = Elements(build_dashboard(con, today=date(2026, 11, 3)))
+    rows = [
+        " | ".join(piece.strip() for piece in text if piece.strip())
+        for _, attrs, text in elements.elements
+        if "data-anchor-type" in attrs
+    ]
+    # The latest month only, largest share first.
+    assert rows == ["branded | 60% | 120 | 20", "exact_match | 40% | 80 | 5"]
+    assert "acme.com · November 2026" in elements.texts("h3")
 
 
 def test_without_key_results_the_page_says_what_to_add(tmp_path):
@@ -280,12 +409,37 @@ def test_dashboard_in_a_browser_shows_every_key_result_exceptions_first(
     # Selenium Manager must not try to download a browser or driver: the system ones are used.
     monkeypatch.setenv("SE_OFFLINE", "true")
     con = duckdb.connect(str(demo_home / "warehouse" / "linkokr.duckdb"), read_only=True)
-    page = write_dashboard(con, tmp_path / "okr_dashboard.html")
-    latest = dict(
-        con.execute(
-            "select kr_id, status from marts.fct_key_result_progress where is_latest"
+    today = date.today()
+    page = write_dashboard(con, tmp_path / "okr_dashboard.html", today=today)
+    progress = {
+        row[0]: row[1:]
+        for row in con.execute(
+            """select kr_id, status, projected_status, verdict, verdict_label, value
+               from marts.fct_key_result_progress where is_latest"""
         ).fetchall()
+    }
+    latest = {kr_id: row[0] for kr_id, row in progress.items()}
+    # The best mover of each key result, window and movement, as the page names it.
+    top_movers = con.execute(
+        """select kr_id, window_days, movement,
+                  case member_type
+                      when 'backlink' then referring_domain
+                      when 'page' then if(
+                          starts_with(member_id, site),
+                          substr(member_id, length(site) + 1),
+                          member_id
+                      )
+                      when 'site' then 'authority'
+                      else member_id
+                  end
+           from marts.fct_key_result_movers where movement_rank = 1"""
+    ).fetchall()
+    end_dates = dict(
+        con.execute("select objective_id, end_date from marts.dim_key_results").fetchall()
     )
+    tier_rules = con.execute(
+        "select quality_tier, rule from marts.dim_quality_tiers order by tier_rank"
+    ).fetchall()
     con.close()
     kr_ids = [kr.kr_id for kr in load_config(demo_home / "linkokr.yml").key_results()]
     assert len(kr_ids) == 15
@@ -342,6 +496,56 @@ def test_dashboard_in_a_browser_shows_every_key_result_exceptions_first(
         else:
             assert "No attribution data yet" in attribution.text
 
+        # One verdict per card: a card whose pace and trend disagree says so in one state, and
+        # no forecast line carries a second, contradicting status.
+        disagreeing = 0
+        for kr_id, card in cards.items():
+            status, projected, verdict, verdict_label, _ = progress[kr_id]
+            assert card.get_attribute("data-verdict") == verdict
+            assert verdict_label in " ".join(card.text.split())
+            [badge] = card.find_elements(By.CSS_SELECTOR, ".badge")
+            forecast = card.find_element(By.CSS_SELECTOR, ".forecast").text
+            assert "missed" not in forecast and "achieved" not in forecast
+            if status == "on_track" and projected == "missed":
+                disagreeing += 1
+                assert (verdict, badge.text) == ("on_pace_trend_short", "on pace, trend short")
+            if status in ("at_risk", "behind") and projected == "achieved":
+                disagreeing += 1
+                assert verdict == "behind_trend_recovers" and "trend recovers" in badge.text
+        assert disagreeing, "the demo has key results whose pace and trend disagree"
+
+        # Days left: the objective's end against the page's date, the same on all its cards.
+        for section in objectives:
+            left = (end_dates[section.get_attribute("data-objective-id")] - today).days
+            assert section.find_element(By.CSS_SELECTOR, ".days-left").text == f"{left} days left"
+            for card in section.find_elements(By.CSS_SELECTOR, "article[data-kr-id]"):
+                assert f"{left} days left" in card.find_element(By.CSS_SELECTOR, ".forecast").text
+
+        # Why: every key result with a value has a panel naming its real movers.
+        with_value = {kr_id for kr_id, row in progress.items() if row[4] is not None}
+        assert {kr_id for kr_id, *_ in top_movers} == with_value
+        # (One script call for every window's rendered text: a WebDriver call per mover adds up.)
+        windows = {
+            (kr_id, int(window_days)): text
+            for kr_id, window_days, text in driver.execute_script(
+                """return Array.from(document.querySelectorAll('.why [data-window-days]'))
+                     .map(e => [e.closest('article').dataset.krId, e.dataset.windowDays,
+                                e.innerText])"""
+            )
+        }
+        for kr_id, window_days, movement, name in top_movers:
+            assert name in windows[(kr_id, window_days)], (kr_id, window_days, movement, name)
+
+        # The tier legend states the configured rules, and the tiers in the panels link to it.
+        legend = driver.find_element(By.ID, "tiers")
+        assert legend.is_displayed()
+        shown = [
+            (row.get_attribute("data-tier"), row.find_element(By.TAG_NAME, "dd").text)
+            for row in legend.find_elements(By.CSS_SELECTOR, "[data-tier]")
+        ]
+        assert shown == tier_rules and len(shown) == 5
+        assert driver.find_elements(By.CSS_SELECTOR, ".why a.tier[href='#tiers']")
+
         errors = [entry for entry in driver.get_log("browser") if entry["level"] == "SEVERE"]
         assert errors == [], json.dumps(errors, indent=2)
 
@@ -354,4 +558,5 @@ def test_dashboard_in_a_browser_shows_every_key_result_exceptions_first(
     finally:
         driver.quit()
     shutil.copy(shot, "/tmp/okr_dashboard.png")
+    print(f"dashboard screenshot: {shot}")
     assert shot.stat().st_size > 50_000

@@ -1,9 +1,13 @@
 """The OKR dashboard: one self-contained HTML page for the people who own the key results.
 
-It reads the OKR marts (`dim_key_results`, `fct_key_result_progress`) and the attribution mart
-(`fct_attribution_by_tier`) and renders, per objective, each key result's progress against its
-expected pace, its status, a daily trend line and the forecast; the key results that are behind
-or missed are listed first. While the config has no key result yet, the page says what to add.
+It reads the OKR marts (`dim_key_results`, `fct_key_result_progress`, `fct_key_result_movers`),
+the attribution mart (`fct_attribution_by_tier`), the tier rules (`dim_quality_tiers`) and, when
+the warehouse has it, the anchor-text mix (`fct_anchor_distribution`). Per objective it renders
+each key result's value next to its baseline and target, its progress against the expected pace
+in words, one verdict that reads pace and the 28-day trend together, a daily trend line, and why
+it moved over the last 7 and 30 days; the key results that are behind or missed are listed
+first, and a legend states each quality tier's rule. While the config has no key result yet, the
+page says what to add.
 Charts are Plotly figures; plotly.js is inlined once, so the page opens from disk with no network
 (a marketing lead may read it on a train).
 

@@ -139,6 +139,11 @@ def trend_chart(kr: KeyResult, colour: str) -> str | None:
     return figure_html(fig, f"trend-{kr.kr_id}")
 
 
+def tier_name(tier: str | None) -> str:
+    """ "tier_1" as a reader says it: "tier 1"."""
+    return (tier or "no tier").replace("_", " ")
+
+
 def tier_key(tier: str | None) -> tuple[int, str]:
     """Quality tiers best first, unknown tiers last (alphabetically)."""
     tier = tier or ""
@@ -167,7 +172,7 @@ def attribution_chart(
                 links.append(f"{row.get('links') or 0} links, {row.get('complete_links') or 0}")
             fig.add_trace(
                 go.Bar(
-                    x=list(tiers),
+                    x=[tier_name(tier) for tier in tiers],
                     y=values,
                     name=f"{window}-day window",
                     legendgroup=str(window),

@@ -1,5 +1,6 @@
-"""What the dashboard reads from the marts: key results with their daily progress, the own sites
-(for the page without key results) and the attribution by quality tier."""
+"""What the dashboard reads from the marts: key results with their daily progress and what moved
+them, the own sites (for the page without key results), the attribution by quality tier, the tier
+rules, and the anchor-text distribution."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ from ingest.warehouse import rows_as_dicts, table_exists
 # Columns beyond the docs/warehouse.md contract are read only when the marts have them, so the page
 # still renders against a warehouse built by an older dbt project.
 OPTIONAL_KR_COLUMNS = ("objective_owner", "unit", "milestones")
-OPTIONAL_PROGRESS_COLUMNS = ("expected_value",)
+OPTIONAL_PROGRESS_COLUMNS = ("expected_value", "verdict", "verdict_label")
 KR_COLUMNS = (
     "kr_id",
     "objective_id",
@@ -63,6 +64,8 @@ class KeyResult:
     owner: str | None
     milestones: list[tuple[date, float]] = field(default_factory=list)
     days: list[dict[str, Any]] = field(default_factory=list)
+    # fct_key_result_movers rows, best first per window and movement
+    movers: list[dict[str, Any]] = field(default_factory=list)
 
     @property
     def latest(self) -> dict[str, Any] | None:
@@ -106,6 +109,7 @@ def read_key_results(con: duckdb.DuckDBPyConnection) -> list[KeyResult]:
     by_kr: dict[str, list[dict]] = {}
     for row in rows:
         by_kr.setdefault(row["kr_id"], []).append(row)
+    movers = read_movers(con)
     return [
         KeyResult(
             kr_id=dim["kr_id"],
@@ -124,6 +128,7 @@ def read_key_results(con: duckdb.DuckDBPyConnection) -> list[KeyResult]:
             owner=dim["owner"],
             milestones=sorted((m["date"], float(m["value"])) for m in dim.get("milestones") or []),
             days=by_kr.get(dim["kr_id"], []),
+            movers=movers.get(dim["kr_id"], []),
         )
         for dim in dims
     ]
@@ -150,5 +155,49 @@ def read_attribution(con: duckdb.DuckDBPyConnection) -> list[dict]:
                       median_days_to_rank_improvement
                from marts.fct_attribution_by_tier
                order by site, window_days, quality_tier"""
+        )
+    )
+
+
+def read_movers(con: duckdb.DuckDBPyConnection) -> dict[str, list[dict]]:
+    """Rows of `marts.fct_key_result_movers` per key result (window, movement, rank order); none
+    when the mart is not built (a warehouse from an older dbt project)."""
+    if not table_exists(con, "marts", "fct_key_result_movers"):
+        return {}
+    rows = rows_as_dicts(
+        con.execute(
+            """select kr_id, as_of_date, window_days, movement, movement_rank, movement_count,
+                      member_type, member_id, referring_domain, quality_tier, authority_score,
+                      source_url, target_page, event_date, before_value, after_value, change
+               from marts.fct_key_result_movers
+               order by kr_id, window_days, movement, movement_rank"""
+        )
+    )
+    by_kr: dict[str, list[dict]] = {}
+    for row in rows:
+        by_kr.setdefault(row["kr_id"], []).append(row)
+    return by_kr
+
+
+def read_quality_tiers(con: duckdb.DuckDBPyConnection) -> list[dict]:
+    """The tier rules of `marts.dim_quality_tiers`, best tier first; none before it is built."""
+    if not table_exists(con, "marts", "dim_quality_tiers"):
+        return []
+    return rows_as_dicts(
+        con.execute("select quality_tier, rule from marts.dim_quality_tiers order by tier_rank")
+    )
+
+
+def read_anchor_distribution(con: duckdb.DuckDBPyConnection) -> list[dict]:
+    """Each site's latest month of `marts.fct_anchor_distribution` (anchor types by share of live
+    backlinks); none when the warehouse has no such mart."""
+    if not table_exists(con, "marts", "fct_anchor_distribution"):
+        return []
+    return rows_as_dicts(
+        con.execute(
+            """select site, month, anchor_type, live_backlinks, new_backlinks, share_of_live
+               from marts.fct_anchor_distribution
+               qualify month = max(month) over (partition by site)
+               order by site, share_of_live desc nulls last, anchor_type"""
         )
     )

@@ -16,14 +16,21 @@ OKR_MARTS = (
     dg.AssetKey(["marts", "fct_key_result_progress"]),
     dg.AssetKey(["marts", "dim_key_results"]),
 )
-ATTRIBUTION = dg.AssetKey(["marts", "fct_attribution_by_tier"])
+# Read when the dbt project has them (the page renders without each).
+OPTIONAL_MARTS = (
+    dg.AssetKey(["marts", "fct_attribution_by_tier"]),
+    dg.AssetKey(["marts", "fct_key_result_movers"]),
+    dg.AssetKey(["marts", "dim_quality_tiers"]),
+    dg.AssetKey(["marts", "fct_anchor_distribution"]),
+)
 
 
 def build_dashboard_asset(upstream: Iterable[dg.AssetsDefinition]) -> dg.AssetsDefinition:
-    """The dashboard asset, downstream of the OKR marts, and of the attribution mart when the dbt
-    project has it (a dep on a key nothing defines would show a phantom external asset)."""
+    """The dashboard asset, downstream of the OKR marts, and of the attribution, movers, tier and
+    anchor marts the dbt project has (a dep on a key nothing defines would show a phantom
+    external asset)."""
     defined = {key for assets_def in upstream for key in assets_def.keys}
-    deps = [*OKR_MARTS, *([ATTRIBUTION] if ATTRIBUTION in defined else [])]
+    deps = [*OKR_MARTS, *(key for key in OPTIONAL_MARTS if key in defined)]
 
     @dg.asset(
         key=DASHBOARD,
@@ -35,10 +42,12 @@ def build_dashboard_asset(upstream: Iterable[dg.AssetsDefinition]) -> dg.AssetsD
     def okr_dashboard(
         context: dg.AssetExecutionContext, warehouse: DuckDBResource
     ) -> dg.MaterializeResult:
-        """The OKR dashboard: per objective, each key result's progress against its expected
-        pace, status, daily trend and forecast, the behind / missed ones first, and what links
-        did by quality tier. One HTML file next to the warehouse
-        (`dashboard/okr_dashboard.html`); it needs no network to open."""
+        """The OKR dashboard: per objective, each key result's value against its baseline and
+        target, progress against its expected pace, one verdict that reads pace and the 28-day
+        trend together, the daily trend, and why it moved (links won and lost, keywords and
+        pages that moved, over 7 and 30 days); the behind / missed ones first; what links did
+        by quality tier, the tier rules, and the anchor-text mix. One HTML file next to the
+        warehouse (`dashboard/okr_dashboard.html`); it needs no network to open."""
         out_path = dashboard_path(Path(warehouse.database))
         with warehouse.get_connection() as con:
             write_dashboard(con, out_path)

@@ -320,6 +320,38 @@ final as (
         is_latest,
         is_latest and (date >= end_date or today_date > end_date) as is_final,
     from paced
+),
+
+-- One verdict a reader can act on: the status (pace against the expected line today) and the
+-- projection (the 28-day trend carried to the end) read together, so "on track" next to a
+-- forecast that misses becomes its own state instead of two badges that disagree.
+verdicts as (
+    select
+        *,
+        case
+            when status in ('achieved', 'missed', 'no_data') then status
+            when status = 'on_track' and projected_status = 'missed' then 'on_pace_trend_short'
+            when status = 'on_track' then 'on_track'
+            when projected_status = 'achieved' then 'behind_trend_recovers'
+            else status
+        end as verdict,
+    from final
 )
 
-select * from final
+select
+    *,
+    case verdict
+        when 'achieved' then 'target reached'
+        when 'missed' then 'period over, target not reached'
+        when 'no_data' then 'no data yet'
+        when 'on_track' then 'on pace, and the 28-day trend reaches the target'
+        when 'on_pace_trend_short' then 'on pace today, but the 28-day trend ends short of the target'
+        when 'behind_trend_recovers' then
+            case status
+                when 'at_risk' then 'a little behind pace today, but the 28-day trend reaches the target'
+                else 'behind pace today, but the 28-day trend reaches the target'
+            end
+        when 'at_risk' then 'a little behind pace, and the 28-day trend ends short of the target'
+        when 'behind' then 'behind pace, and the 28-day trend ends short of the target'
+    end as verdict_label,
+from verdicts
