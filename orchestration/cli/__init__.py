@@ -12,6 +12,7 @@ from datetime import date
 from orchestration.cli.demo import cmd_demo, cmd_emulators
 from orchestration.cli.doctor import cmd_doctor, doctor
 from orchestration.cli.forget import cmd_forget
+from orchestration.cli.review import add_review_parser
 from orchestration.cli.run import cmd_run, run_pipeline
 from orchestration.cli.status import STATUS_COLUMNS, cmd_status, print_scoreboard, scoreboard
 
@@ -50,6 +51,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     status.add_argument("--date", type=_date, help="the scoreboard as of this day")
     status.add_argument("--format", choices=("table", "json", "csv"), default="table")
     status.set_defaults(func=cmd_status)
+
+    add_review_parser(sub, _date)
 
     forget = sub.add_parser(
         "forget", help="unload a loaded file: its rows leave raw now and the marts on the next run"
