@@ -10,7 +10,7 @@ from pathlib import Path
 from ingest.settings import Paths
 from serve.review import PERIODS, NoMarts, write_review
 
-__all__ = ["PERIODS", "add_review_parser", "cmd_review"]
+__all__ = ["add_review_parser", "cmd_review"]
 
 
 def add_review_parser(sub, date_type) -> None:
