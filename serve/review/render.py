@@ -18,7 +18,6 @@ from serve.dashboard.page import STATUS_COLOURS, UNKNOWN_COLOUR, format_number, 
 from serve.review.data import Review
 
 TITLES = {"week": "Weekly review", "month": "Monthly review", "quarter": "Quarterly review"}
-PERIOD_WORDS = {"week": "week", "month": "month", "quarter": "quarter"}
 CHANGE_LABELS = {
     "better": "better",
     "worse": "worse",
@@ -49,10 +48,6 @@ def percent_change(value: float | None) -> str:
     return "—" if value is None else f"{value:+,.1f}%"
 
 
-def number(value: float | None, unit: str | None = None) -> str:
-    return format_number(value, unit)
-
-
 def rate(value: float | None) -> str:
     """Sessions per day: whole numbers from 100 up, one decimal below."""
     if value is None:
@@ -73,7 +68,7 @@ FILTERS = {
     "position": position,
     "signed": signed,
     "percent_change": percent_change,
-    "number": number,
+    "number": format_number,
     "rate": rate,
     "label": lambda status: status_label(status) if status else "—",
     "change_label": lambda change: CHANGE_LABELS.get(change, change),
@@ -109,7 +104,7 @@ def _context(review: Review, generated_at: datetime) -> dict[str, Any]:
         "review": review,
         "period": review.period,
         "title": TITLES[review.period.name],
-        "word": PERIOD_WORDS[review.period.name],
+        "word": review.period.name,
         "sites": sites,
         "generated_at": generated_at.strftime("%Y-%m-%d %H:%M UTC"),
         "key_results": review.key_results,
