@@ -38,6 +38,7 @@ from orchestration.defs.gsc import defs as gsc
 from orchestration.defs.inbox import defs as inbox
 from orchestration.defs.okrs import defs as okrs
 from orchestration.defs.publish import defs as publish
+from orchestration.defs.review import defs as review
 from orchestration.defs.semrush import defs as semrush
 from orchestration.jobs import build_daily_job, build_daily_schedule
 from orchestration.resources import warehouse_resource
@@ -70,6 +71,7 @@ def _build_definitions(paths: Paths) -> dg.Definitions:
         dbt.build_defs(project, paths),
         okrs.build_defs(config),
         publish.build_defs(project, paths),
+        review.build_defs(paths),
     )
     daily = build_daily_job()
     return dg.Definitions.merge(

@@ -1,7 +1,8 @@
 """The wheel carries what an installed linkokr reads besides its code: the dbt project (models,
-macros, tests, dbt_project.yml, profiles.yml; never dbt's target/ or logs/) and the example config
-the demo starts from. The package is built from a copy of the tree, as `pip install .` builds it
-(with the build requirements from the configured package index)."""
+macros, tests, dbt_project.yml, profiles.yml; never dbt's target/ or logs/), the example config
+the demo starts from, and the page templates of the dashboard and the review digest. The package
+is built from a copy of the tree, as `pip install .` builds it (with the build requirements from
+the configured package index)."""
 
 import os
 import shutil
@@ -65,3 +66,16 @@ def test_the_wheel_ships_the_dbt_project_and_the_example_config(wheel):
     assert "orchestration/cli/templates/linkokr.yml.j2" in names
     (entry_points,) = [n for n in names if n.endswith(".dist-info/entry_points.txt")]
     assert "linkokr = orchestration.cli:main" in wheel.read(entry_points).decode()
+
+
+def test_the_wheel_ships_the_page_templates(wheel):
+    """The dashboard and the review digest render from Jinja templates: package data, not code."""
+    names = set(wheel.namelist())
+    for package in ("serve/dashboard", "serve/review"):
+        in_repo = {
+            f"{package}/templates/{path.name}"
+            for path in (REPO / package / "templates").iterdir()
+            if path.is_file()
+        }
+        shipped = {n for n in names if n.startswith(f"{package}/templates/")}
+        assert in_repo and shipped == in_repo, package

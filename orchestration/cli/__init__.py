@@ -14,6 +14,7 @@ from orchestration.cli.disavow import cmd_disavow
 from orchestration.cli.doctor import cmd_doctor, doctor
 from orchestration.cli.forget import cmd_forget
 from orchestration.cli.init import cmd_init
+from orchestration.cli.review import add_review_parser
 from orchestration.cli.run import cmd_run, run_pipeline
 from orchestration.cli.status import STATUS_COLUMNS, cmd_status, print_scoreboard, scoreboard
 
@@ -58,6 +59,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     init.add_argument("domain", metavar="DOMAIN", help="the site's domain, e.g. acme.com")
     init.set_defaults(func=cmd_init)
+    add_review_parser(sub, _date)
 
     forget = sub.add_parser(
         "forget", help="unload a loaded file: its rows leave raw now and the marts on the next run"

@@ -138,3 +138,12 @@ def deliver_pending(
                     error,
                 )
     return delivered, failed
+
+
+def post_message(
+    url: str, payload: dict[str, Any], what: str, *, policy: RetryPolicy = WEBHOOK_POLICY
+) -> tuple[bool, int, str | None]:
+    """One message POSTed to the webhook under `policy` (the review digest's), the URL kept out
+    of httpx's log lines. Returns (delivered, attempts, error); never raises."""
+    with WebhookClient(url, policy=policy) as client, _redacted_http_logs(client.secrets):
+        return client.post(payload, what=what)
