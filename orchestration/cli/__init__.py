@@ -1,4 +1,4 @@
-"""The `linkokr` command: demo, run, status, forget, doctor, emulators (README, "The `linkokr`
+"""The `linkokr` command: demo, run, status, forget, doctor, emulators, dev (README, "The `linkokr`
 command"). Each command is in its own module here; this one parses the command line."""
 
 from __future__ import annotations
@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from datetime import date
 
 from orchestration.cli.demo import cmd_demo, cmd_emulators
+from orchestration.cli.dev import cmd_dev
 from orchestration.cli.doctor import cmd_doctor, doctor
 from orchestration.cli.forget import cmd_forget
 from orchestration.cli.run import cmd_run, run_pipeline
@@ -74,6 +75,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     emulators.add_argument("--host", default="127.0.0.1")
     emulators.add_argument("--port", type=int, default=8765)
     emulators.set_defaults(func=cmd_emulators)
+
+    dev = sub.add_parser(
+        "dev",
+        help="the Dagster UI on a demo home, with the emulators serving its API sources "
+        "(make dev); Ctrl-C stops both",
+    )
+    dev.add_argument("--host", default="127.0.0.1")
+    dev.add_argument("--port", type=int, default=8765, help="the emulators' port (8765)")
+    dev.add_argument("--ui-port", type=int, default=3000, help="the Dagster UI's port (3000)")
+    dev.set_defaults(func=cmd_dev)
 
     args = parser.parse_args(argv)
     # Dagster's console logger reports the run; other libraries speak up only for warnings.

@@ -20,7 +20,7 @@ from orchestration.defs.pulls import (
     pull_days,
     site_targets,
 )
-from orchestration.partitions import DAILY_PARTITIONS, SINGLE_RUN, partition_days
+from orchestration.partitions import SINGLE_RUN, daily_partitions, partition_days
 from orchestration.resources import WAREHOUSE_POOL
 
 BACKLINKS = dg.AssetKey(["raw", "backlinks_ahrefs_api"])
@@ -61,7 +61,7 @@ def build_ahrefs_assets(config: LinkokrConfig) -> list[dg.AssetsDefinition]:
         group_name="ahrefs",
         kinds={"duckdb", "api"},
         pool=WAREHOUSE_POOL,
-        partitions_def=DAILY_PARTITIONS,
+        partitions_def=daily_partitions(config),
         backfill_policy=SINGLE_RUN,
     )
     def ahrefs_domain_rating(

@@ -8,7 +8,7 @@ from ingest.config import LinkokrConfig
 from ingest.sources.gsc.api import ensure_table, write_day
 from orchestration.defs.gsc.resources import GscResource
 from orchestration.defs.pulls import PullReport, failed_days, pull_one
-from orchestration.partitions import DAILY_PARTITIONS, SINGLE_RUN, partition_days
+from orchestration.partitions import SINGLE_RUN, daily_partitions, partition_days
 from orchestration.resources import WAREHOUSE_POOL
 
 SEARCH_ANALYTICS = dg.AssetKey(["raw", "gsc_search_analytics"])
@@ -23,7 +23,7 @@ def build_gsc_asset(config: LinkokrConfig) -> dg.AssetsDefinition:
         group_name="search_console",
         kinds={"duckdb", "api"},
         pool=WAREHOUSE_POOL,
-        partitions_def=DAILY_PARTITIONS,
+        partitions_def=daily_partitions(config),
         backfill_policy=SINGLE_RUN,
     )
     def gsc_search_analytics(
