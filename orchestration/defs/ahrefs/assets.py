@@ -39,7 +39,7 @@ def build_ahrefs_assets(config: LinkokrConfig) -> list[dg.AssetsDefinition]:
         """Every backlink of each site and competitor from Ahrefs API v3 `all-backlinks`
         (keyset-paged, capped per pull), as a snapshot dated today.
 
-        Skipped with a log line when AHREFS_API_KEY is not set. A target whose pull still fails
+        Not pulled while AHREFS_API_KEY is not set. A target whose pull still fails
         after retries keeps its last snapshot and is named by the `ahrefs_failed_pulls` check;
         the others still load."""
         with warehouse.get_connection() as con:

@@ -32,7 +32,7 @@ def build_gsc_asset(config: LinkokrConfig) -> dg.AssetsDefinition:
         """Clicks, impressions, CTR and position per date, query and page from the Search
         Console API (`dataState: all`, `startRow` paging at 25,000), each site-day replaced
         whole. Search Console revises its last days: the daily schedule re-reads the lookback
-        partitions. Skipped with a log line when neither LINKOKR_GSC_ENDPOINT nor
+        partitions. Not pulled while neither LINKOKR_GSC_ENDPOINT nor
         GOOGLE_APPLICATION_CREDENTIALS is set.
 
         A site-day that still fails after retries keeps its earlier copy, is recorded as failed
