@@ -122,12 +122,14 @@ def cmd_dev(args: argparse.Namespace) -> int:
         f"linkokr dev: emulators on {server.url}, Dagster UI on http://{args.host}:{args.ui_port}"
     )
     print("  Ctrl-C stops both", flush=True)
-    child = subprocess.Popen(command, env=env, start_new_session=True)
+    child = None
     try:
+        child = subprocess.Popen(command, env=env, start_new_session=True)
         while child.poll() is None and not stop.wait(0.5):
             pass
     finally:
-        _stop_group(child, SHUTDOWN_SECONDS)
+        if child is not None:
+            _stop_group(child, SHUTDOWN_SECONDS)
         server.stop()
         for signum, handler in previous.items():
             signal.signal(signum, handler)
