@@ -32,13 +32,13 @@ test: lint
 check: lint
 	PATH=$(BIN):$$PATH $(BIN)/python -m pytest -m unit -q $(PYTEST_ARGS)
 
-# The Dagster UI on the demo data, with the emulators serving the API sources.
+# The Dagster UI on the demo data (http://127.0.0.1:3000), with the emulators serving every API
+# source (port 8765); Ctrl-C stops both. DEV_ARGS="--ui-port 3001 --port 8766" if those are taken.
+DEV_ARGS ?=
 dev: $(STAMP)
 	@test -f $(DEMO_HOME)/warehouse/linkokr.duckdb || $(MAKE) demo
-	LINKOKR_HOME=$(DEMO_HOME) $(BIN)/linkokr emulators --port 8765 & trap "kill $$!" EXIT; \
 	LINKOKR_HOME=$(DEMO_HOME) DAGSTER_HOME=$(DEMO_HOME)/.dagster \
-	LINKOKR_GA4_ENDPOINT=http://127.0.0.1:8765 \
-	PATH=$(BIN):$$PATH $(BIN)/dagster dev -w workspace.yaml
+	PATH=$(BIN):$$PATH $(BIN)/linkokr dev $(DEV_ARGS)
 
 # Benchmarks print figures and ratios; they assert nothing. BENCH_ARGS="--rows 5000000" for 5M.
 bench: $(STAMP)

@@ -125,7 +125,10 @@ def generate_demo(
 
     written: list[tuple[Path, date]] = []
     config = home / "linkokr.yml"
-    config.write_text(shift_config(REPO_CONFIG.read_text(encoding="utf-8"), end), encoding="utf-8")
+    config.write_text(
+        with_history_start(shift_config(REPO_CONFIG.read_text(encoding="utf-8"), end), start),
+        encoding="utf-8",
+    )
     written.append((config, end))
 
     clock = _SnapshotClock(seed)
@@ -193,6 +196,16 @@ def shift_config(text: str, end_date: date) -> str:
         return shifted.isoformat()
 
     return _ISO_DATE.sub(moved, text)
+
+
+def with_history_start(text: str, start: date) -> str:
+    """The config text with `settings.history_start` set to the demo's first day: the demo
+    pulls its whole history from the emulators, which goes back further than its objectives
+    alone would start the day partitions (orchestration.partitions.history_start)."""
+    line = f"  history_start: {start.isoformat()}  # the demo's first day of history\n"
+    if re.search(r"^settings:[ \t]*\n", text, flags=re.M):
+        return re.sub(r"^settings:[ \t]*\n", lambda m: m[0] + line, text, count=1, flags=re.M)
+    return f"settings:\n{line}{text}"
 
 
 def _window(world: World, last: date, days: int) -> list[date]:

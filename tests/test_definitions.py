@@ -71,8 +71,14 @@ def test_building_the_definitions_prints_no_dagster_beta_or_preview_warning(link
     assert dagster_warnings == ["elsewhere"]
 
 
-def test_every_warehouse_writer_shares_one_pool(linkokr_home):
+def test_every_warehouse_writer_shares_one_pool(linkokr_home, monkeypatch):
+    # every API source configured: an unconfigured one is defined without a computation
+    for name in ("LINKOKR_GA4_ENDPOINT", "LINKOKR_GSC_ENDPOINT"):
+        monkeypatch.setenv(name, "http://127.0.0.1:9")
+    for name in ("AHREFS_API_KEY", "SEMRUSH_API_KEY"):
+        monkeypatch.setenv(name, "demo-key")
     defs = build_definitions(Paths.from_env())
+    assert all(assets_def.is_executable for assets_def in defs.assets)
     pools = {}
     for assets_def in defs.assets:
         for node in (

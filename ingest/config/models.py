@@ -87,6 +87,9 @@ class Settings(Model):
     # An inbox file is loaded once its size and modification time have not changed for this
     # long (an export still downloading waits for the next run).
     inbox_settle_seconds: float = Field(default=3.0, ge=0, le=3600)
+    # The first day the day-partitioned API sources (GA4, Search Console, Domain Rating) can be
+    # pulled for; unset, it follows from the objectives (orchestration.partitions.history_start).
+    history_start: dt.date | None = None
 
     @field_validator("authority_priority", "attribution_windows", mode="wrap")
     @classmethod

@@ -1,5 +1,6 @@
-"""The `linkokr` command: demo, run, status, init, forget, disavow, doctor, emulators (README, "The
-`linkokr` command"). Each command is in its own module here; this one parses the command line."""
+"""The `linkokr` command: demo, run, status, init, review, forget, disavow, doctor, emulators, dev
+(README, "The `linkokr` command"). Each command is in its own module here; this one parses the
+command line."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from datetime import date
 
 from orchestration.cli.demo import cmd_demo, cmd_emulators
 from orchestration.cli.disavow import cmd_disavow
+from orchestration.cli.dev import cmd_dev
 from orchestration.cli.doctor import cmd_doctor, doctor
 from orchestration.cli.forget import cmd_forget
 from orchestration.cli.init import cmd_init
@@ -95,6 +97,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     emulators.add_argument("--host", default="127.0.0.1")
     emulators.add_argument("--port", type=int, default=8765)
     emulators.set_defaults(func=cmd_emulators)
+
+    dev = sub.add_parser(
+        "dev",
+        help="the Dagster UI on a demo home, with the emulators serving its API sources "
+        "(make dev); Ctrl-C stops both",
+    )
+    dev.add_argument("--host", default="127.0.0.1")
+    dev.add_argument("--port", type=int, default=8765, help="the emulators' port (8765)")
+    dev.add_argument("--ui-port", type=int, default=3000, help="the Dagster UI's port (3000)")
+    dev.set_defaults(func=cmd_dev)
 
     args = parser.parse_args(argv)
     # Dagster's console logger reports the run; other libraries speak up only for warnings.

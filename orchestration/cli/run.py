@@ -67,7 +67,13 @@ def _run(paths: Paths, start: date | None, end: date | None) -> int:
     from ingest.config import load_config
     from orchestration import recovery
     from orchestration.definitions import build_definitions
-    from orchestration.partitions import RANGE_END_TAG, RANGE_START_TAG, lookback_range
+    from orchestration.defs.not_configured import not_configured_reasons
+    from orchestration.partitions import (
+        RANGE_END_TAG,
+        RANGE_START_TAG,
+        history_start,
+        lookback_range,
+    )
 
     with dg.DagsterInstance.get() as instance:
         stopped = _before_run(instance, paths)
@@ -82,6 +88,16 @@ def _run(paths: Paths, start: date | None, end: date | None) -> int:
                 RANGE_START_TAG: (start or end).isoformat(),
                 RANGE_END_TAG: (end or yesterday).isoformat(),
             }
+        for reason in not_configured_reasons(defs):
+            _say(f"not pulled: {reason}")
+        first = history_start(config)
+        if date.fromisoformat(tags[RANGE_START_TAG]) < first:
+            _say(
+                f"--from {tags[RANGE_START_TAG]} is before {first}, the first day partition of "
+                "the day-based API sources: set settings.history_start in linkokr.yml to pull "
+                "earlier days (docs/config.md)"
+            )
+            return 2
         job = defs.resolve_implicit_global_asset_job_def()
         run_id = str(uuid.uuid4())
         with recovery.RunWatch(instance, run_id, paths.warehouse, paths.serving, _say) as watch:

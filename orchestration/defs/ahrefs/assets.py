@@ -20,7 +20,7 @@ from orchestration.defs.pulls import (
     pull_days,
     site_targets,
 )
-from orchestration.partitions import DAILY_PARTITIONS, SINGLE_RUN, partition_days
+from orchestration.partitions import SINGLE_RUN, daily_partitions, partition_days
 from orchestration.resources import WAREHOUSE_POOL
 
 BACKLINKS = dg.AssetKey(["raw", "backlinks_ahrefs_api"])
@@ -39,7 +39,7 @@ def build_ahrefs_assets(config: LinkokrConfig) -> list[dg.AssetsDefinition]:
         """Every backlink of each site and competitor from Ahrefs API v3 `all-backlinks`
         (keyset-paged, capped per pull), as a snapshot dated today.
 
-        Skipped with a log line when AHREFS_API_KEY is not set. A target whose pull still fails
+        Not pulled while AHREFS_API_KEY is not set. A target whose pull still fails
         after retries keeps its last snapshot and is named by the `ahrefs_failed_pulls` check;
         the others still load."""
         with warehouse.get_connection() as con:
@@ -61,7 +61,7 @@ def build_ahrefs_assets(config: LinkokrConfig) -> list[dg.AssetsDefinition]:
         group_name="ahrefs",
         kinds={"duckdb", "api"},
         pool=WAREHOUSE_POOL,
-        partitions_def=DAILY_PARTITIONS,
+        partitions_def=daily_partitions(config),
         backfill_policy=SINGLE_RUN,
     )
     def ahrefs_domain_rating(

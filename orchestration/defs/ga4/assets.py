@@ -8,7 +8,7 @@ from ingest.config import LinkokrConfig
 from ingest.sources.ga4.api import ensure_tables, fetch_day, write_day
 from orchestration.defs.ga4.resources import Ga4Resource
 from orchestration.defs.pulls import PullReport, failed_days, pull_one
-from orchestration.partitions import DAILY_PARTITIONS, SINGLE_RUN, partition_days
+from orchestration.partitions import SINGLE_RUN, daily_partitions, partition_days
 from orchestration.resources import WAREHOUSE_POOL
 
 SOURCE = "ga4"
@@ -37,7 +37,7 @@ def build_ga4_asset(config: LinkokrConfig) -> dg.AssetsDefinition:
             ),
         ],
         pool=WAREHOUSE_POOL,
-        partitions_def=DAILY_PARTITIONS,
+        partitions_def=daily_partitions(config),
         backfill_policy=SINGLE_RUN,
     )
     def ga4_traffic(

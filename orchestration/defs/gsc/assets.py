@@ -8,7 +8,7 @@ from ingest.config import LinkokrConfig
 from ingest.sources.gsc.api import ensure_table, write_day
 from orchestration.defs.gsc.resources import GscResource
 from orchestration.defs.pulls import PullReport, failed_days, pull_one
-from orchestration.partitions import DAILY_PARTITIONS, SINGLE_RUN, partition_days
+from orchestration.partitions import SINGLE_RUN, daily_partitions, partition_days
 from orchestration.resources import WAREHOUSE_POOL
 
 SEARCH_ANALYTICS = dg.AssetKey(["raw", "gsc_search_analytics"])
@@ -23,7 +23,7 @@ def build_gsc_asset(config: LinkokrConfig) -> dg.AssetsDefinition:
         group_name="search_console",
         kinds={"duckdb", "api"},
         pool=WAREHOUSE_POOL,
-        partitions_def=DAILY_PARTITIONS,
+        partitions_def=daily_partitions(config),
         backfill_policy=SINGLE_RUN,
     )
     def gsc_search_analytics(
@@ -32,7 +32,7 @@ def build_gsc_asset(config: LinkokrConfig) -> dg.AssetsDefinition:
         """Clicks, impressions, CTR and position per date, query and page from the Search
         Console API (`dataState: all`, `startRow` paging at 25,000), each site-day replaced
         whole. Search Console revises its last days: the daily schedule re-reads the lookback
-        partitions. Skipped with a log line when neither LINKOKR_GSC_ENDPOINT nor
+        partitions. Not pulled while neither LINKOKR_GSC_ENDPOINT nor
         GOOGLE_APPLICATION_CREDENTIALS is set.
 
         A site-day that still fails after retries keeps its earlier copy, is recorded as failed

@@ -22,5 +22,9 @@ def build_defs(config: LinkokrConfig, paths: Paths) -> dg.Definitions:
         assets=[inbox_asset],
         asset_checks=[build_held_out_check(configured_domains(config))],
         jobs=[inbox_job],
-        sensors=[build_inbox_sensor(paths.inbox, inbox_job, config.settings.inbox_settle_seconds)],
+        sensors=[
+            build_inbox_sensor(
+                paths.inbox, paths.warehouse, inbox_job, config.settings.inbox_settle_seconds
+            )
+        ],
     )

@@ -27,7 +27,7 @@ def build_semrush_asset(config: LinkokrConfig) -> dg.AssetsDefinition:
         """Pull every backlink of each site and competitor from the Semrush Analytics API
         (semicolon text, offset paging; `ERROR 50 :: NOTHING FOUND` is an empty answer).
 
-        Skipped with a log line when SEMRUSH_API_KEY is not set. A target whose pull still fails
+        Not pulled while SEMRUSH_API_KEY is not set. A target whose pull still fails
         after retries keeps its last snapshot and is named by the `semrush_failed_pulls` check;
         the others still load."""
         with warehouse.get_connection() as con:
