@@ -59,10 +59,18 @@ class ConsoleFormatter(logging.Formatter):
         if not meta.get("step_key") and meta.get("resource_name"):
             source = f"resource {meta['resource_name']}"
         text = f"{self.formatTime(record, self.datefmt)} {record.levelname} {source}: {message}"
-        if event is not None and event.event_type_value == "STEP_FAILURE":
+        # a run that failed because steps failed: their failures said it already
+        repeated = (
+            event is not None
+            and event.event_type == dg.DagsterEventType.RUN_FAILURE
+            and "Steps failed" in message
+        )
+        if event is not None and not repeated:
             error = _error_text(event)
             if error:
                 text += "\n" + "\n".join(f"  {line}" for line in error.splitlines())
+        if record.exc_info:  # asked for with `log.exception`
+            text += "\n" + self.formatException(record.exc_info)
         return text
 
 
