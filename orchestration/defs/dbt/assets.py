@@ -188,6 +188,12 @@ def build_dbt_assets(project: DbtProject, paths: Paths) -> dg.AssetsDefinition:
         Unit tests check the SQL, not the data: they run in `make test` (tests/test_dbt_unit.py),
         not every morning, as dbt recommends for production runs. After `linkokr forget`, the
         build is a full refresh: incremental models keep what they built, forgotten rows too."""
+        total = len(context.selected_asset_keys) + len(context.selected_asset_check_keys)
+        context.log.info(
+            "building the marts: dbt build of %d models and %d tests…",
+            len(context.selected_asset_keys),
+            len(context.selected_asset_check_keys),
+        )
         args = [
             "build",
             "--exclude-resource-type",
@@ -221,12 +227,6 @@ def build_dbt_assets(project: DbtProject, paths: Paths) -> dg.AssetsDefinition:
                 # One build at a time (the warehouse pool), so one target folder is enough.
                 target_path=state_dir / "build",
             )
-        total = len(context.selected_asset_keys) + len(context.selected_asset_check_keys)
-        context.log.info(
-            "building the marts: dbt build of %d models and %d tests…",
-            len(context.selected_asset_keys),
-            len(context.selected_asset_check_keys),
-        )
         done, said = 0, time.monotonic()
         try:
             # dbt's console lines go to DEBUG: the summary below says what a person needs, and
