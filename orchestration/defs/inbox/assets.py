@@ -97,12 +97,13 @@ def build_inbox_asset(
             # the counter below counts the files to load, not those loaded on an earlier run
             known = {(kind, path) for kind, path in files if already_loaded(con, path)}
             new = [file for file in files if file not in known]
-            context.log.info(
-                "inbox %s: %d new file(s) to load, %d already loaded",
-                inbox,
-                len(new),
-                len(known),
-            )
+            if new:  # else the summary line below says "no new files"
+                context.log.info(
+                    "inbox %s: %d new file(s) to load, %d already loaded",
+                    inbox,
+                    len(new),
+                    len(known),
+                )
             for kind, path in sorted(known):
                 results.append(LoadResult(path, kind, "skipped"))
                 statuses["skipped"] += 1
