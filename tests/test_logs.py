@@ -8,9 +8,10 @@ whose raw table is gone (a real dbt error)."""
 
 import contextlib
 import io
+import logging
 import re
 import shutil
-from collections import Counter
+from collections import Counter, deque
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -23,7 +24,7 @@ from ingest.settings import Paths
 from orchestration.cli.run import RUN_CONFIG, console_job
 from orchestration.definitions import build_definitions
 from orchestration.defs.dbt.assets import dbt_log_file
-from orchestration.defs.dbt.summary import BuildSummary
+from orchestration.defs.dbt.summary import BuildSummary, quiet_stdout
 from orchestration.defs.gsc.assets import SEARCH_ANALYTICS
 from orchestration.defs.inbox.assets import LEDGER_KEY, RAW_TABLES
 from orchestration.partitions import RANGE_END_TAG, RANGE_START_TAG
@@ -157,3 +158,19 @@ def test_the_summary_counts_each_kind_of_outcome_once():
         "model b (error): boom",
         "test rel_a (fail): Got 1",
     ]
+
+
+@pytest.mark.unit
+def test_what_dbt_prints_goes_to_debug_and_its_last_lines_are_kept(capsys, caplog):
+    def events():
+        print("1 of 2 START sql view model staging.a")
+        yield "a"
+        print("2 of 2 OK created sql view model staging.a")
+        yield "b"
+
+    tail = deque(maxlen=1)
+    with caplog.at_level(logging.DEBUG, logger="orchestration.defs.dbt.summary"):
+        assert list(quiet_stdout(events(), tail)) == ["a", "b"]
+    assert capsys.readouterr().out == ""
+    assert list(tail) == ["2 of 2 OK created sql view model staging.a"]
+    assert "1 of 2 START" in caplog.text

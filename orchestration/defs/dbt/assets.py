@@ -9,6 +9,7 @@ import shutil
 import subprocess
 import sys
 import time
+from collections import deque
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -29,6 +30,7 @@ from orchestration.resources import WAREHOUSE_POOL
 from orchestration.shipped import DBT_PROJECT, shipped
 
 PROGRESS_SECONDS = 30  # between two "still building" lines on the console
+TAIL_LINES = 20  # of dbt's console output, shown when dbt fails without results to say why
 
 # the repository's dbt_project/, or the copy a wheel ships (orchestration.shipped)
 DBT_PROJECT_DIR = shipped(DBT_PROJECT)
@@ -227,11 +229,11 @@ def build_dbt_assets(project: DbtProject, paths: Paths) -> dg.AssetsDefinition:
                 # One build at a time (the warehouse pool), so one target folder is enough.
                 target_path=state_dir / "build",
             )
-        done, said = 0, time.monotonic()
+        done, said, tail = 0, time.monotonic(), deque(maxlen=TAIL_LINES)
         try:
             # dbt's console lines go to DEBUG: the summary below says what a person needs, and
             # a line every PROGRESS_SECONDS that it is still going
-            for event in quiet_stdout(invocation.stream()):
+            for event in quiet_stdout(invocation.stream(), tail):
                 done += 1
                 if time.monotonic() - said >= PROGRESS_SECONDS:
                     context.log.info(
@@ -239,12 +241,19 @@ def build_dbt_assets(project: DbtProject, paths: Paths) -> dg.AssetsDefinition:
                     )
                     said = time.monotonic()
                 yield event
-        except DagsterDbtCliRuntimeError:
+        except DagsterDbtCliRuntimeError as error:
             summary = _summary(invocation)
-            if summary is None or not summary.failures:
-                raise  # dbt stopped before building (a parse or connection error): its own words
-            # once, with each failure's message, not again in dbt's error
-            raise dg.Failure(description=summary.failure_text(dbt_log_file(paths))) from None
+            if summary is not None and summary.failures:
+                # once, with each failure's message, not again in dbt's error
+                raise dg.Failure(description=summary.failure_text(dbt_log_file(paths))) from None
+            if "Errors parsed" in str(error):
+                raise  # dbt stopped before building (a parse or connection error): its words
+            # nothing dbt called an error (it crashed): the last lines it printed (at DEBUG)
+            raise dg.Failure(
+                description=f"{error}\n\ndbt's last lines:\n"
+                + "\n".join(tail)
+                + f"\nfull log: {dbt_log_file(paths)}"
+            ) from error
         except BaseException:
             # A run reported failed or interrupted must not go on changing the marts: dbt stops
             # before the failure is reported (dbt's own transactions leave no half a model).

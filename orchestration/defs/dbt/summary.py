@@ -10,7 +10,7 @@ from __future__ import annotations
 import contextlib
 import io
 import logging
-from collections import Counter
+from collections import Counter, deque
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -23,7 +23,11 @@ MESSAGE_LIMIT = 2000  # characters of one failure's message
 
 
 class _DebugLines(io.TextIOBase):
-    """A text stream whose lines go to `log` at DEBUG."""
+    """A text stream whose lines go to `log` at DEBUG, the last ones kept in `tail`."""
+
+    def __init__(self, tail: deque[str]) -> None:
+        super().__init__()
+        self.tail = tail
 
     def writable(self) -> bool:
         return True
@@ -32,16 +36,18 @@ class _DebugLines(io.TextIOBase):
         for line in text.splitlines():
             if line.strip():
                 log.debug("%s", line)
+                self.tail.append(line)
         return len(text)
 
 
-def quiet_stdout(events: Iterable[T]) -> Iterator[T]:
-    """`events`, with what producing each one prints to standard output sent to a DEBUG logger.
+def quiet_stdout(events: Iterable[T], tail: deque[str] | None = None) -> Iterator[T]:
+    """`events`, with what producing each one prints to standard output sent to a DEBUG logger
+    (and its last lines to `tail`, for an error that dbt's results do not explain).
 
     Standard output is redirected only while the next event is produced, not while the caller
     handles it: dagster-dbt prints dbt's console lines from inside its event iterator."""
     iterator = iter(events)
-    sink = _DebugLines()
+    sink = _DebugLines(deque(maxlen=0) if tail is None else tail)
     while True:
         with contextlib.redirect_stdout(sink):
             try:
