@@ -72,6 +72,16 @@ def _already_seen(con: duckdb.DuckDBPyConnection, path: Path, stat) -> bool:
     )
 
 
+def already_loaded(con: duckdb.DuckDBPyConnection, path: Path) -> bool:
+    """The ledger has this very file, unchanged (see `_already_seen`): `load_file` skips it
+    unread. False for a file that is gone, so that `load_file` says so."""
+    ensure_ops_tables(con)
+    try:
+        return _already_seen(con, path, path.stat())
+    except OSError:
+        return False
+
+
 def _record_duplicate(con, path: Path, kind: str, sha: str, stat, seen: list[tuple]) -> LoadResult:
     if any(name == path.name for name, status in seen if status == "loaded"):
         return LoadResult(path, kind, "skipped")
@@ -119,13 +129,13 @@ def load_file(
         if isinstance(error, duckdb.IOException) and path.exists() and os.access(path, os.R_OK):
             raise
         if not path.exists():
-            log.warning("%s vanished before it was read: skipped", shown(path.name))
+            log.info("%s vanished before it was read: skipped", shown(path.name))
             return LoadResult(
                 path, kind, "vanished", error="the file disappeared while it was read"
             )
         reason = f"cannot be read: {getattr(error, 'strerror', None) or error}"
         _record_unreadable(con, path, kind, reason)
-        log.warning("%s %s: skipped, tried again on the next run", shown(path.name), reason)
+        log.info("%s %s: skipped, tried again on the next run", shown(path.name), reason)
         return LoadResult(path, kind, "unreadable", error=reason)
 
 
@@ -279,9 +289,8 @@ def _load_file(
                 con, sha=sha, path=moved, kind=kind, status="rejected", error=reason[:2000],
                 stat=kept,
             )  # fmt: skip
-            log.warning(
-                "%s rejected: %s", shown(path.name), reason.splitlines()[0] if reason else ""
-            )
+            # the caller reports it (the inbox asset, once): a warning here would say it twice
+            log.info("%s rejected: %s", shown(path.name), reason.splitlines()[0] if reason else "")
             return LoadResult(path, kind, "rejected", error=reason)
     if counts.rejected:
         log.warning("%s: %d row(s) left out:\n%s", shown(path.name), counts.rejected, report)

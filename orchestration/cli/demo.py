@@ -72,6 +72,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
     from demo.emulators.server import EmulatorServer
 
     paths = Paths.from_env()
+    print(f"linkokr: writing {args.days} days of demo data under {paths.home}…", file=sys.stderr)
     manifest = generate_demo(paths.home, days=args.days)
     print(
         f"demo data: {len(manifest.files)} files under {paths.home} "

@@ -12,6 +12,9 @@ from pathlib import Path
 from ingest import diskspace
 from ingest.settings import Paths
 
+# linkokr's console logger (orchestration/console.py) at INFO: DEBUG adds the per-day details
+RUN_CONFIG = {"loggers": {"console": {"config": {"log_level": "INFO"}}}}
+
 
 def _say(message: str, *, own_line: bool = False) -> None:
     """One `linkokr: ...` line on stderr. `own_line` starts it on a fresh line: after a failure,
@@ -61,6 +64,15 @@ def _failure_messages(result) -> list[str]:
     return messages
 
 
+def console_job(defs):
+    """The job of every asset, logging to linkokr's console logger (orchestration/console.py)."""
+    from orchestration.console import linkokr_console
+
+    return defs.resolve_implicit_global_asset_job_def().with_logger_defs(
+        {"console": linkokr_console}
+    )
+
+
 def _run(paths: Paths, start: date | None, end: date | None) -> int:
     import dagster as dg
 
@@ -79,6 +91,7 @@ def _run(paths: Paths, start: date | None, end: date | None) -> int:
         stopped = _before_run(instance, paths)
         if stopped is not None:
             return stopped
+        _say("loading the pipeline's definitions (linkokr.yml, the dbt project)…")
         defs = build_definitions(paths)
         config = load_config(paths.config)
         yesterday = date.today() - timedelta(days=1)
@@ -98,11 +111,15 @@ def _run(paths: Paths, start: date | None, end: date | None) -> int:
                 "earlier days (docs/config.md)"
             )
             return 2
-        job = defs.resolve_implicit_global_asset_job_def()
+        job = console_job(defs)
         run_id = str(uuid.uuid4())
+        _say(
+            f"run {run_id}: the inbox, the API pulls for {tags[RANGE_START_TAG]}.."
+            f"{tags[RANGE_END_TAG]}, then the marts (dbt), the dashboard and the serving copy"
+        )
         with recovery.RunWatch(instance, run_id, paths.warehouse, paths.serving, _say) as watch:
             result = job.execute_in_process(
-                run_config={"loggers": {"console": {"config": {"log_level": "INFO"}}}},
+                run_config=RUN_CONFIG,
                 tags={**tags, **recovery.process_tags()},
                 instance=instance,
                 raise_on_error=False,

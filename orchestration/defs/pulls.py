@@ -136,7 +136,13 @@ def pull_days(
     report.loaded += len(days)
     span = str(days[0]) if len(days) == 1 else f"{days[0]}..{days[-1]}"
     (context.log.debug if quiet else context.log.info)(
-        "%s %s %s: %d rows in %d requests", report.source, subject, span, rows, requests
+        "%s %s %s: %s rows in %d request%s",
+        report.source,
+        subject,
+        span,
+        f"{rows:,}",
+        requests,
+        "" if requests == 1 else "s",
     )
     return True
 

@@ -8,22 +8,29 @@ import os
 import shutil
 import subprocess
 import sys
+import time
+from collections import deque
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 import dagster as dg
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, DbtProject, dbt_assets
+from dagster_dbt.errors import DagsterDbtCliRuntimeError
 from dagster_duckdb import DuckDBResource
 from dbt.version import __version__ as dbt_version
 
 from ingest.inbox.ledger import ensure_ops_tables
 from ingest.settings import Paths
 from orchestration.defs.dbt.child import PARENT_ENV
+from orchestration.defs.dbt.summary import BuildSummary, quiet_stdout
 from orchestration.environ import environ_set
 from orchestration.partitions import RANGE_START_TAG
 from orchestration.resources import WAREHOUSE_POOL
 from orchestration.shipped import DBT_PROJECT, shipped
+
+PROGRESS_SECONDS = 30  # between two "still building" lines on the console
+TAIL_LINES = 20  # of dbt's console output, shown when dbt fails without results to say why
 
 # the repository's dbt_project/, or the copy a wheel ships (orchestration.shipped)
 DBT_PROJECT_DIR = shipped(DBT_PROJECT)
@@ -52,6 +59,11 @@ def dbt_executable() -> str:
 def dbt_state_dir(paths: Paths) -> Path:
     """Where dbt writes for this home: its artifacts (target/, build/) and logs."""
     return paths.home / ".linkokr" / "dbt"
+
+
+def dbt_log_file(paths: Paths) -> Path:
+    """dbt's own log of every build (and parse) for this home, in dbt's readable debug format."""
+    return dbt_state_dir(paths) / "logs" / "dbt.log"
 
 
 def dbt_environment(paths: Paths) -> dict[str, str]:
@@ -147,6 +159,14 @@ def _project_fingerprint() -> str:
     return digest.hexdigest()
 
 
+def _summary(invocation) -> BuildSummary | None:
+    """The build's counts and failures from dbt's `run_results.json` (None when dbt wrote none)."""
+    try:
+        return BuildSummary.from_run_results(invocation.get_artifact("run_results.json"))
+    except (OSError, ValueError):
+        return None
+
+
 def _stop(process: subprocess.Popen) -> None:
     if process.poll() is None:
         process.kill()
@@ -170,12 +190,21 @@ def build_dbt_assets(project: DbtProject, paths: Paths) -> dg.AssetsDefinition:
         Unit tests check the SQL, not the data: they run in `make test` (tests/test_dbt_unit.py),
         not every morning, as dbt recommends for production runs. After `linkokr forget`, the
         build is a full refresh: incremental models keep what they built, forgotten rows too."""
+        total = len(context.selected_asset_keys) + len(context.selected_asset_check_keys)
+        context.log.info(
+            "building the marts: dbt build of %d models and %d tests…",
+            len(context.selected_asset_keys),
+            len(context.selected_asset_check_keys),
+        )
         args = [
             "build",
             "--exclude-resource-type",
             "unit_test",
             "--log-path",
             str(state_dir / "logs"),
+            # dagster-dbt asks dbt for JSON lines on stdout; the log file stays readable
+            "--log-format-file",
+            "debug",
         ]
         with warehouse.get_connection() as con:
             ensure_ops_tables(con)
@@ -189,6 +218,8 @@ def build_dbt_assets(project: DbtProject, paths: Paths) -> dg.AssetsDefinition:
         backfill_start = context.run.tags.get(RANGE_START_TAG)
         if backfill_start:
             args += ["--vars", json.dumps({"from_date": backfill_start})]
+        # the summary reads this build's results, never an earlier build's
+        (state_dir / "build" / "run_results.json").unlink(missing_ok=True)
         # dagster-dbt hands dbt this process's environment (and reads dbt's profile here): the
         # home's paths are in it while dbt starts, then the environment is as before.
         with environ_set(dbt_environment(paths)):
@@ -198,13 +229,41 @@ def build_dbt_assets(project: DbtProject, paths: Paths) -> dg.AssetsDefinition:
                 # One build at a time (the warehouse pool), so one target folder is enough.
                 target_path=state_dir / "build",
             )
+        done, said, tail = 0, time.monotonic(), deque(maxlen=TAIL_LINES)
         try:
-            yield from invocation.stream()
+            # dbt's console lines go to DEBUG: the summary below says what a person needs, and
+            # a line every PROGRESS_SECONDS that it is still going
+            for event in quiet_stdout(invocation.stream(), tail):
+                done += 1
+                if time.monotonic() - said >= PROGRESS_SECONDS:
+                    context.log.info(
+                        "dbt: %d of %d models and tests done…", min(done, total), total
+                    )
+                    said = time.monotonic()
+                yield event
+        except DagsterDbtCliRuntimeError as error:
+            summary = _summary(invocation)
+            if summary is not None and summary.failures:
+                # once, with each failure's message, not again in dbt's error
+                raise dg.Failure(description=summary.failure_text(dbt_log_file(paths))) from None
+            if "Errors parsed" in str(error):
+                raise  # dbt stopped before building (a parse or connection error): its words
+            # nothing dbt called an error (it crashed): the last lines it printed (at DEBUG)
+            raise dg.Failure(
+                description=f"{error}\n\ndbt's last lines:\n"
+                + "\n".join(tail)
+                + f"\nfull log: {dbt_log_file(paths)}"
+            ) from error
         except BaseException:
             # A run reported failed or interrupted must not go on changing the marts: dbt stops
             # before the failure is reported (dbt's own transactions leave no half a model).
             _stop(invocation.process)
             raise
+        summary = _summary(invocation)
+        if summary is not None:
+            context.log.info(summary.line(dbt_log_file(paths)))
+            if summary.warnings_line():
+                context.log.warning(summary.warnings_line())
         if requests:
             with warehouse.get_connection() as con:
                 con.execute(

@@ -96,11 +96,11 @@ def build_ga4_asset(config: LinkokrConfig) -> dg.AssetsDefinition:
                         pull_one(context, con, report, property_id, day, pull, quiet=True)
                         if number % 30 == 0 or number == len(todo):
                             context.log.info(
-                                "GA4 %s: %d/%d days, %d rows so far",
+                                "GA4 %s: %d/%d days, %s rows so far",
                                 property_id,
                                 number,
                                 len(todo),
-                                report.rows,
+                                f"{report.rows:,}",
                             )
                 report.log_failures(context)
         yield dg.MaterializeResult(

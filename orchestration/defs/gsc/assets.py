@@ -59,7 +59,9 @@ def build_gsc_asset(config: LinkokrConfig) -> dg.AssetsDefinition:
                             len(again),
                             ", ".join(map(str, again)),
                         )
-                    for day in sorted({*days, *again}):
+                    todo = sorted({*days, *again})
+                    rows_before, loaded_before = report.rows, report.loaded
+                    for day in todo:
 
                         def pull(site=site, site_url=site_url, day=day):
                             before = client.requests
@@ -74,7 +76,17 @@ def build_gsc_asset(config: LinkokrConfig) -> dg.AssetsDefinition:
                             )
                             return written, client.requests - before
 
-                        pull_one(context, con, report, site, day, pull)
+                        # one line per day at DEBUG, one per site below
+                        pull_one(context, con, report, site, day, pull, quiet=True)
+                    context.log.info(
+                        "Search Console %s: %d of %d days loaded, %s rows (%s..%s)",
+                        site,
+                        report.loaded - loaded_before,
+                        len(todo),
+                        f"{report.rows - rows_before:,}",
+                        todo[0],
+                        todo[-1],
+                    )
             report.log_failures(context)
         return dg.MaterializeResult(
             metadata={

@@ -18,6 +18,7 @@ from ingest import scratch as scratch_files
 from ingest.config import LinkokrConfig
 from ingest.inbox import ensure_raw_tables, load_file, run_summary, scan_inbox, settle, shown
 from ingest.inbox.formats import FORMATS_BY_KIND
+from ingest.inbox.load import LoadResult, already_loaded
 from orchestration.resources import WAREHOUSE_POOL
 
 RAW_TABLES = sorted({fmt.table for formats in FORMATS_BY_KIND.values() for fmt in formats})
@@ -88,36 +89,54 @@ def build_inbox_asset(
                 "%s/%s is still being written: left for the next run", kind, shown(path.name)
             )
         files = found.ready
-        context.log.info("inbox %s: %d files to check", inbox, len(files))
         rows_by_table: Counter[str] = Counter()
         statuses: Counter[str] = Counter()
         results = []
         with warehouse.get_connection() as con:
             ensure_raw_tables(con)
-            for number, (kind, path) in enumerate(files, start=1):
+            # the counter below counts the files to load, not those loaded on an earlier run
+            known = {(kind, path) for kind, path in files if already_loaded(con, path)}
+            new = [file for file in files if file not in known]
+            if new:  # else the summary line below says "no new files"
+                context.log.info(
+                    "inbox %s: %d new file(s) to load, %d already loaded",
+                    inbox,
+                    len(new),
+                    len(known),
+                )
+            for kind, path in sorted(known):
+                results.append(LoadResult(path, kind, "skipped"))
+                statuses["skipped"] += 1
+            for number, (kind, path) in enumerate(new, start=1):
                 result = load_file(con, path, kind, kind_dir=inbox / kind, date_order=date_order)
                 results.append(result)
                 statuses[result.status] += 1
+                counter = f"[{number}/{len(new)}] {kind}/{shown(path.name)}"
                 if result.status == "loaded":
                     table = next(
                         f.table for f in FORMATS_BY_KIND[kind] if f.source == result.source
                     )
                     rows_by_table[table] += result.rows_loaded
                     context.log.info(
-                        "[%d/%d] %s/%s: %d rows (%s, site %s, snapshot %s)",
-                        number,
-                        len(files),
-                        kind,
-                        shown(path.name),
-                        result.rows_loaded,
+                        "%s: %s rows (%s, site %s, snapshot %s)",
+                        counter,
+                        f"{result.rows_loaded:,}",
                         result.source,
-                        result.site,
+                        result.site or "none",
                         result.snapshot_date,
                     )
                 elif result.status == "rejected":
-                    context.log.warning(
-                        "rejected %s/%s: %s", kind, shown(path.name), shown(result.error)
+                    context.log.warning("%s rejected: %s", counter, shown(result.error))
+                elif result.status == "duplicate":
+                    context.log.info(
+                        "%s: same content as %s, nothing loaded",
+                        counter,
+                        shown(result.duplicate_of),
                     )
+                elif result.status == "skipped":  # moved or touched: loaded under this name
+                    context.log.info("%s: already loaded, nothing to do", counter)
+                else:  # unreadable or vanished: tried again on the next run
+                    context.log.warning("%s: %s", counter, shown(result.error))
             ledger = con.execute(
                 "select status, count(*) from ops.ingested_files group by status order by status"
             ).fetchall()
