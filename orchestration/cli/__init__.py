@@ -11,8 +11,8 @@ from collections.abc import Sequence
 from datetime import date
 
 from orchestration.cli.demo import cmd_demo, cmd_emulators
-from orchestration.cli.disavow import cmd_disavow
 from orchestration.cli.dev import cmd_dev
+from orchestration.cli.disavow import cmd_disavow
 from orchestration.cli.doctor import cmd_doctor, doctor
 from orchestration.cli.forget import cmd_forget
 from orchestration.cli.init import cmd_init
