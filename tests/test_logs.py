@@ -98,7 +98,9 @@ def test_dbt_is_one_summary_line_with_counts_and_the_full_logs_path(run):
     summaries = [m for m in messages(output) if "dbt build:" in m]
     assert len(summaries) == 1
     assert "0 of 2 models built (1 error, 1 skipped)" in summaries[0]
-    assert "11 tests: 0 passed, 0 warned, 0 failed, 11 skipped" in summaries[0]
+    # the two models' tests all skipped, however many the project defines on them
+    skipped = re.search(r"(\d+) tests: 0 passed, 0 warned, 0 failed, (\d+) skipped", summaries[0])
+    assert skipped and skipped[1] == skipped[2] and int(skipped[1]) > 0, summaries[0]
     assert f"full log: {log_file}" in summaries[0]
     assert log_file.exists() and "stg_config__sites" in log_file.read_text()
     # dbt's own console lines (two per model and test) are not in the console

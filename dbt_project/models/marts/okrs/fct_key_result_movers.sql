@@ -87,8 +87,8 @@ link_events as (
         on gap.kr_id = windows.kr_id
         and gap.source_domain = links.source_domain
     where windows.metric in (
-        'referring_domains', 'backlinks_acquired', 'referring_domains_acquired',
-        'min_monthly_new_backlinks', 'competitor_gap_links_acquired'
+        'referring_domains', 'live_backlinks', 'backlinks_acquired',
+        'referring_domains_acquired', 'min_monthly_new_backlinks', 'competitor_gap_links_acquired'
     )
       and (windows.metric <> 'competitor_gap_links_acquired' or gap.source_domain is not null)
       and case events.movement
