@@ -207,6 +207,24 @@ def test_the_weekly_review_matches_the_marts(demo_home, tmp_path, monkeypatch, c
     assert f"| {keyword} | {source} |" in markdown.split("### Biggest improvements")[1]
     assert before > after
 
+    # forecasts: days left from each objective's end and the week's last day (the same on every
+    # key result of an objective), with the mart's verdict that reads pace and trend together
+    ends = dict(query(demo_home, "select kr_id, end_date from marts.dim_key_results", []))
+    verdicts = dict(
+        query(
+            demo_home,
+            """select kr_id, verdict_label from marts.fct_key_result_progress where date <= ?
+               qualify row_number() over (partition by kr_id order by date desc) = 1""",
+            [end],
+        )
+    )
+    forecasts = page.rows_with("data-days-left")
+    assert forecasts
+    for row in forecasts:
+        kr_id = row["data-kr-id"]
+        assert int(row["data-days-left"]) == max((ends[kr_id] - end).days, 0)
+        assert row["data-verdict"] == (verdicts[kr_id] or "")
+
 
 def test_month_and_quarter_and_an_earlier_week(demo_home, tmp_path, monkeypatch, capsys):
     use_home(monkeypatch, demo_home)

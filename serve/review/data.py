@@ -175,7 +175,10 @@ joined as (
         now_rows.expected_progress,
         now_rows.projected_value,
         now_rows.projected_status,
-        now_rows.days_remaining,
+        now_rows.verdict_label,
+        -- days left from the objective's end and the period's last day, the same for every key
+        -- result of an objective (the mart's days_remaining counts from each one's own last data)
+        greatest(dims.end_date - $1::date, 0) as days_remaining,
         list_position($3::varchar[], was_rows.status) as was_rank,
         list_position($3::varchar[], now_rows.status) as now_rank,
     from marts.dim_key_results as dims
