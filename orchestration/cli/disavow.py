@@ -18,7 +18,7 @@ from datetime import date
 from pathlib import Path
 
 from ingest.settings import Paths
-from orchestration.cli.status import _open_for_reading
+from orchestration.cli.status import open_marts
 
 MAX_LINES = 100_000
 MAX_BYTES = 2 * 1024 * 1024
@@ -72,17 +72,8 @@ def candidates(paths: Paths, site: str | None) -> tuple[str, list[dict]]:
 
     Exits with a one-line message when there is no warehouse, the mart is not built yet, or the
     site is ambiguous or unknown."""
-    con = _open_for_reading(paths)
+    con = open_marts(paths, ("fct_disavow_candidates", "dim_sites"), "the disavow candidates are")
     try:
-        built = con.execute(
-            """select count(*) from information_schema.tables
-               where table_schema = 'marts'
-                 and table_name in ('fct_disavow_candidates', 'dim_sites')"""
-        ).fetchone()[0]
-        if built < 2:
-            raise SystemExit(
-                "linkokr: the disavow candidates are not built yet: run `linkokr run` first"
-            )
         chosen = _choose_site(_own_sites(con), site)
         cursor = con.execute(
             """

@@ -39,6 +39,21 @@ def _open_for_reading(paths: Paths):
     return duckdb.connect(str(source), read_only=True)
 
 
+def open_marts(paths: Paths, tables: tuple[str, ...], what: str):
+    """The serving copy (else the warehouse) read-only, once `tables` of `marts` are built; else
+    exits with one line naming `what` is not built yet."""
+    con = _open_for_reading(paths)
+    built = con.execute(
+        """select count(*) from information_schema.tables
+           where table_schema = 'marts' and list_contains(?, table_name)""",
+        [list(tables)],
+    ).fetchone()[0]
+    if built < len(tables):
+        con.close()
+        raise SystemExit(f"linkokr: {what} not built yet: run `linkokr run` first")
+    return con
+
+
 # Where `make demo` writes its home (the repo's .demo/), relative to the working directory.
 DEMO_HOME = Path(".demo")
 
@@ -60,17 +75,10 @@ def scoreboard(paths: Paths, on: date | None = None) -> list[dict]:
     """Each key result's row on `on` (its latest row on or before that day), else its latest row.
 
     Exits with a one-line message when the warehouse or its key-result marts are not built yet."""
-    con = _open_for_reading(paths)
+    con = open_marts(
+        paths, ("fct_key_result_progress", "dim_key_results"), "the key-result marts are"
+    )
     try:
-        built = con.execute(
-            """select count(*) from information_schema.tables
-               where table_schema = 'marts'
-                 and table_name in ('fct_key_result_progress', 'dim_key_results')"""
-        ).fetchone()[0]
-        if built < 2:
-            raise SystemExit(
-                "linkokr: the key-result marts are not built yet: run `linkokr run` first"
-            )
         rows = con.execute(
             f"""
             select {", ".join("p." + c for c in STATUS_COLUMNS)}, d.title

@@ -21,8 +21,6 @@ Charts are Plotly figures; plotly.js is inlined once, so the page opens from dis
 from __future__ import annotations
 
 import logging
-import os
-import tempfile
 from datetime import date
 from pathlib import Path
 
@@ -31,6 +29,7 @@ import duckdb
 from ingest.settings import DASHBOARD_FILE, dashboard_path
 from serve.dashboard.data import KeyResult, read_attribution, read_key_results, read_own_sites
 from serve.dashboard.page import build_dashboard, format_number, summary_sentence
+from serve.files import write_text_atomically
 
 __all__ = [
     "DASHBOARD_FILE",
@@ -55,16 +54,6 @@ def write_dashboard(
     the page) sees the old page or the new one, never half a file."""
     page = build_dashboard(con, today)
     out_path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temp_name = tempfile.mkstemp(
-        prefix=f".{out_path.name}.", suffix=".tmp", dir=out_path.parent
-    )
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8") as temp:
-            temp.write(page)
-        os.chmod(temp_name, 0o644)
-        os.replace(temp_name, out_path)
-    except BaseException:
-        Path(temp_name).unlink(missing_ok=True)
-        raise
+    write_text_atomically(out_path, page)
     log.info("OKR dashboard written to %s (%d bytes)", out_path, out_path.stat().st_size)
     return out_path

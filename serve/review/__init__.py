@@ -15,14 +15,13 @@ to the alert webhook).
 from __future__ import annotations
 
 import logging
-import os
-import tempfile
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
 
 from ingest.config import Settings, load_config
 from ingest.settings import Paths
+from serve.files import write_text_atomically
 from serve.review.data import (
     PERIODS,
     NoMarts,
@@ -72,19 +71,6 @@ def unranked_position(paths: Paths) -> float:
     return float(settings.unranked_position)
 
 
-def _write_atomically(path: Path, text: str) -> None:
-    """A reader sees the old file or the new one, never half of one."""
-    handle, temp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8") as temp:
-            temp.write(text)
-        os.chmod(temp_name, 0o644)
-        os.replace(temp_name, path)
-    except BaseException:
-        Path(temp_name).unlink(missing_ok=True)
-        raise
-
-
 def write_review(
     paths: Paths,
     period: str = "week",
@@ -109,7 +95,7 @@ def write_review(
     stem = review_file_stem(review.period)
     html, markdown = folder / f"{stem}.html", folder / f"{stem}.md"
     text = render_markdown(review, now)
-    _write_atomically(html, render_html(review, now))
-    _write_atomically(markdown, text)
+    write_text_atomically(html, render_html(review, now))
+    write_text_atomically(markdown, text)
     log.info("%s review written to %s and %s", period, html, markdown)
     return WrittenReview(review=review, html=html, markdown=markdown, text=text)
