@@ -12,7 +12,7 @@ with
 windows as (
     select distinct
         site, acquired_date, window_days,
-        pre_start_date, pre_end_date, post_start_date, post_end_date,
+        pre_start_date, pre_end_date, post_start_date, post_end_date
     from {{ ref('int_attribution_page_windows') }}
 ),
 
@@ -35,7 +35,7 @@ site_days as (
         date,
         coalesce(sum(sessions) filter (
             where channel_group = 'Organic Search' and not coalesce(is_other_row, false)
-        ), 0) as organic_sessions,
+        ), 0) as organic_sessions
     from traffic
     group by site, date
 ),
@@ -45,7 +45,7 @@ page_sessions as (
         site,
         page,
         date,
-        sum(sum(sessions)) over (partition by site, page order by date) as running_sessions,
+        sum(sum(sessions)) over (partition by site, page order by date) as running_sessions
     from traffic
     where channel_group = 'Organic Search' and not coalesce(is_other_row, false)
     group by site, page, date
@@ -59,7 +59,7 @@ site_totals as (
         {{ in_window('sum(site_days.organic_sessions)', 'site_days', 'windows', 'pre') }} as pre_sessions,
         {{ in_window('count(site_days.date)', 'site_days', 'windows', 'pre') }} as pre_days,
         {{ in_window('sum(site_days.organic_sessions)', 'site_days', 'windows', 'post') }} as post_sessions,
-        {{ in_window('count(site_days.date)', 'site_days', 'windows', 'post') }} as post_days,
+        {{ in_window('count(site_days.date)', 'site_days', 'windows', 'post') }} as post_days
     from windows
     left join site_days
         on site_days.site = windows.site
@@ -100,7 +100,7 @@ excluded_sessions as (
         sum(coalesce(pre_last.running_sessions, 0) - coalesce(pre_before.running_sessions, 0))
             as pre_sessions,
         sum(coalesce(post_last.running_sessions, 0) - coalesce(post_before.running_sessions, 0))
-            as post_sessions,
+            as post_sessions
     from excluded_pages
     asof left join page_sessions as pre_last
         on pre_last.site = excluded_pages.site
@@ -132,7 +132,7 @@ per_day as (
         (site_totals.pre_sessions - coalesce(excluded_sessions.pre_sessions, 0))
             / nullif(site_totals.pre_days, 0) as control_pre_sessions_per_day,
         (site_totals.post_sessions - coalesce(excluded_sessions.post_sessions, 0))
-            / nullif(site_totals.post_days, 0) as control_post_sessions_per_day,
+            / nullif(site_totals.post_days, 0) as control_post_sessions_per_day
     from site_totals
     left join excluded_sessions using (site, acquired_date, window_days)
 )
@@ -140,5 +140,5 @@ per_day as (
 select
     *,
     100.0 * (control_post_sessions_per_day / nullif(control_pre_sessions_per_day, 0) - 1)
-        as control_sessions_lift_pct,
+        as control_sessions_lift_pct
 from per_day

@@ -54,7 +54,7 @@ select
     calendar.date,
     positions.best_position,
     case when traffic_days.date is not null then coalesce(organic.sessions, 0) end
-        as organic_sessions,
+        as organic_sessions
 from pages
 inner join calendar on calendar.site = pages.site
 left join positions

@@ -17,7 +17,7 @@ select
     sum(count(*)) over (
         partition by backlinks.site, backlinks.target_page
         order by backlinks.first_seen_date
-    ) as running_links,
+    ) as running_links
 from {{ ref('fct_backlinks') }} as backlinks
 inner join ranges using (site)
 where backlinks.first_seen_date is not null

@@ -19,7 +19,7 @@ windows as (
     select distinct cast(unnest(coalesce(
         (select any_value(attribution_windows) from {{ ref('stg_config__settings') }}),
         [30, 60, 90]
-    )) as integer) as window_days,
+    )) as integer) as window_days
 ),
 
 -- links_in_window is the page's running link count at the window's end minus the count before
@@ -38,7 +38,7 @@ attributed as (
         windows.window_days,
         ranges.rank_source,
         ranges.range_start_date,
-        ranges.range_end_date,
+        ranges.range_end_date
     from page_link_days
     inner join ranges
         on ranges.site = page_link_days.site
@@ -49,7 +49,7 @@ attributed as (
 links_in_window as (
     select
         attributed.*,
-        up_to_end.running_links - coalesce(before_start.running_links, 0) as links_in_window,
+        up_to_end.running_links - coalesce(before_start.running_links, 0) as links_in_window
     from attributed
     asof inner join page_link_days as up_to_end
         on up_to_end.site = attributed.site
@@ -76,5 +76,5 @@ select
     least(acquired_date + window_days, range_end_date) as post_end_date,
     links_in_window,
     1.0 / links_in_window as credit_share,
-    acquired_date + window_days <= range_end_date as is_window_complete,
+    acquired_date + window_days <= range_end_date as is_window_complete
 from links_in_window

@@ -35,7 +35,7 @@ rank_sources as (
         source,
         count(*) as page_days,
         min(date) as first_date,
-        max(date) as last_date,
+        max(date) as last_date
     from {{ ref('fct_page_rankings_daily') }}
     where best_position is not null
     group by site, source
@@ -57,7 +57,7 @@ traffic_dates as (
 chosen as (
     select
         own_sites.site,
-        coalesce(configured_sources.source, busiest_tracker.source, 'gsc') as rank_source,
+        coalesce(configured_sources.source, busiest_tracker.source, 'gsc') as rank_source
     from own_sites
     left join configured_sources using (site)
     left join busiest_tracker using (site)
@@ -67,7 +67,7 @@ select
     chosen.site,
     chosen.rank_source,
     greatest(rank_sources.first_date, traffic_dates.first_date) as range_start_date,
-    least(rank_sources.last_date, traffic_dates.last_date) as range_end_date,
+    least(rank_sources.last_date, traffic_dates.last_date) as range_end_date
 from chosen
 inner join rank_sources
     on rank_sources.site = chosen.site and rank_sources.source = chosen.rank_source

@@ -40,7 +40,7 @@ with_domains as (
         unioned.*,
         source_hosts.registrable_domain as source_domain,
         target_hosts.registrable_domain as target_domain,
-        {{ backlink_id('unioned.source_page', 'unioned.target_page') }} as backlink_id,
+        {{ backlink_id('unioned.source_page', 'unioned.target_page') }} as backlink_id
     from unioned
     left join hosts as source_hosts on unioned.source_host = source_hosts.host
     left join hosts as target_hosts on unioned.target_host = target_hosts.host
@@ -51,7 +51,7 @@ flagged as (
         *,
         target_domain = site as is_site_target,
         source_domain = site as is_internal,
-        lost_date is null or lost_date > snapshot_date as is_live_in_snapshot,
+        lost_date is null or lost_date > snapshot_date as is_live_in_snapshot
     from with_domains
 ),
 

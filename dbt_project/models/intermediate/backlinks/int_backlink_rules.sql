@@ -45,7 +45,7 @@ site_keywords as (
 anchor_keywords as (
     select
         sites.site,
-        list_sort(list_distinct(list({{ anchor_words('site_keywords.keyword') }}))) as anchor_keywords,
+        list_sort(list_distinct(list({{ anchor_words('site_keywords.keyword') }}))) as anchor_keywords
     from sites
     inner join site_keywords
         on site_keywords.site = sites.site
@@ -63,7 +63,7 @@ site_topics as (
         list_sort(list_distinct(list_filter(
             list_transform(coalesce(sites.brand_terms, []), lambda term: {{ anchor_words('term') }}),
             lambda term: term <> ''
-        ))) as brand_terms,
+        ))) as brand_terms
     from sites
     left join sites as watchers on list_contains(sites.competitor_of, watchers.site)
     group by sites.site, sites.disavow, sites.relevance_topics, sites.brand_terms
@@ -87,7 +87,7 @@ select
         brand_terms := site_topics.brand_terms,
         anchor_keywords := coalesce(anchor_keywords.anchor_keywords, []),
         generic_anchors := {{ generic_anchor_texts() }}
-    )) as varchar) as rules,
+    )) as varchar) as rules
 from site_topics
 cross join settings
 left join anchor_keywords using (site)

@@ -6,7 +6,7 @@ with recursive
 observations as (
     select
         *,
-        coalesce(is_site_target and not is_internal, false) as is_counted,
+        coalesce(is_site_target and not is_internal, false) as is_counted
     from {{ ref('int_backlink_observations') }}
 ),
 
@@ -20,7 +20,7 @@ snapshots as (
         count(*) filter (where is_counted) as links,
         count(*) filter (where is_counted and is_live_in_snapshot) as live_links,
         count(*) filter (where not coalesce(is_site_target, false)) as rows_other_target,
-        count(*) filter (where is_site_target and is_internal) as rows_internal,
+        count(*) filter (where is_site_target and is_internal) as rows_internal
     from observations
     group by vendor, site, snapshot_date
 ),
@@ -31,7 +31,7 @@ snapshots as (
 ordered as (
     select
         *,
-        row_number() over (partition by vendor, site order by snapshot_date) as snapshot_number,
+        row_number() over (partition by vendor, site order by snapshot_date) as snapshot_number
     from snapshots
 ),
 
@@ -42,7 +42,7 @@ walked as (
         snapshot_number,
         cast(null as bigint) as previous_live_links,
         true as is_full,
-        live_links as full_live_links,
+        live_links as full_live_links
     from ordered
     where snapshot_number = 1
 
@@ -57,7 +57,7 @@ walked as (
         case
             when ordered.live_links >= 0.5 * walked.full_live_links then ordered.live_links
             else walked.full_live_links
-        end as full_live_links,
+        end as full_live_links
     from walked
     inner join ordered
         on ordered.vendor = walked.vendor
@@ -74,6 +74,6 @@ select
     ordered.rows_other_target,
     ordered.rows_internal,
     walked.previous_live_links,
-    walked.is_full,
+    walked.is_full
 from ordered
 inner join walked using (vendor, site, snapshot_number)

@@ -36,7 +36,7 @@ refullness as (
     select
         touched.vendor,
         touched.site,
-        min(touched.snapshot_date) as from_date,
+        min(touched.snapshot_date) as from_date
     from touched_snapshots as touched
     inner join snapshots
         on snapshots.vendor = touched.vendor
@@ -89,7 +89,7 @@ history as (
             distinct lower(concat_ws(' ', source_title, source_url, anchor, source_topic)), ' '
             order by lower(concat_ws(' ', source_title, source_url, anchor, source_topic))
         ) as relevance_text,
-        max(loaded_at) as loaded_at,
+        max(loaded_at) as loaded_at
     from observations
     group by vendor, site, backlink_id
 ),
@@ -108,7 +108,7 @@ disappeared as (
         history.vendor,
         history.site,
         history.backlink_id,
-        min(snapshots.snapshot_date) as disappeared_date,
+        min(snapshots.snapshot_date) as disappeared_date
     from history
     inner join snapshots
         on snapshots.vendor = history.vendor
@@ -147,9 +147,9 @@ select
     history.last_snapshot_date,
     {% if is_incremental() -%}
     -- a link recomputed because a later snapshot left it out carries that snapshot's load
-    (select max(loaded_at) from touched_snapshots) as loaded_at,
+    (select max(loaded_at) from touched_snapshots) as loaded_at
     {%- else -%}
-    history.loaded_at,
+    history.loaded_at
     {%- endif %}
 from latest
 inner join history using (vendor, site, backlink_id)

@@ -21,7 +21,7 @@ normalized as (
         {{ normalize_source_page('source_url') }} as source_page,
         {{ normalize_page('target_url') }} as target_page,
         split_part({{ url_host('source_url') }}, ':', 1) as source_host,
-        split_part({{ url_host('target_url') }}, ':', 1) as target_host,
+        split_part({{ url_host('target_url') }}, ':', 1) as target_host
     from unioned
     where nullif(trim(source_url), '') is not null
       and nullif(trim(target_url), '') is not null

@@ -22,7 +22,7 @@ per_date as (
         source_domain,
         event_date,
         {% for rank in range(1, 6) %}
-        coalesce(sum(delta) filter (where tier_rank = {{ rank }}), 0) as delta_{{ rank }},
+        coalesce(sum(delta) filter (where tier_rank = {{ rank }}), 0) as delta_{{ rank }}{{ ',' if not loop.last }}
         {% endfor %}
     from events
     group by site, source_domain, event_date
@@ -34,7 +34,7 @@ running as (
         source_domain,
         event_date,
         {% for rank in range(1, 6) %}
-        sum(delta_{{ rank }}) over by_date as live_{{ rank }},
+        sum(delta_{{ rank }}) over by_date as live_{{ rank }}{{ ',' if not loop.last }}
         {% endfor %}
     from per_date
     window by_date as (partition by site, source_domain order by event_date)
@@ -50,12 +50,12 @@ states as (
             {% for rank in range(1, 6) %}
             when live_{{ rank }} > 0 then {{ rank }}
             {% endfor %}
-        end as tier_rank,
+        end as tier_rank
     from running
     window by_date as (partition by site, source_domain order by event_date)
 )
 
 select
     *,
-    lag(tier_rank) over (partition by site, source_domain order by valid_from) as previous_tier_rank,
+    lag(tier_rank) over (partition by site, source_domain order by valid_from) as previous_tier_rank
 from states

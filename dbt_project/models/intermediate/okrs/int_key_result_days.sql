@@ -17,6 +17,6 @@ select
     spans.start_date,
     spans.end_date,
     spans.last_data_date,
-    cast(day as date) as date,
+    cast(day as date) as date
 from spans,
     range(spans.start_date - 1, least(spans.end_date, spans.last_data_date) + 1, interval 1 day) as days (day)

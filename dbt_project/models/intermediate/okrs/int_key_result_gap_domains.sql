@@ -38,7 +38,7 @@ competitor_spans as (
         least(
             coalesce(competitor_links.lost_date, gap_periods.after_last_day),
             gap_periods.after_last_day
-        ) as live_until,
+        ) as live_until
     from gap_periods
     inner join competitor_links on competitor_links.kr_id = gap_periods.kr_id
     where competitor_links.first_seen_date < gap_periods.after_last_day
@@ -60,7 +60,7 @@ site_spans as (
         least(
             coalesce(all_site_links.lost_date, gap_periods.after_last_day),
             gap_periods.after_last_day
-        ) as live_until,
+        ) as live_until
     from gap_periods
     inner join all_site_links on all_site_links.site = gap_periods.site
     semi join competitor_domains
@@ -84,7 +84,7 @@ competitor_days as (
         cast(day as date) as date,
         competitor_spans.source_domain,
         competitor_spans.link_site,
-        competitor_spans.authority_score,
+        competitor_spans.authority_score
     from competitor_spans
     anti join covered_domains using (kr_id, source_domain),
         range(competitor_spans.live_from, competitor_spans.live_until, interval 1 day) as days (day)
@@ -103,7 +103,7 @@ select
     competitor_days.source_domain,
     list(distinct competitor_days.link_site order by competitor_days.link_site) as competitors,
     count(*) as competitor_links,
-    max(competitor_days.authority_score) as best_authority_score,
+    max(competitor_days.authority_score) as best_authority_score
 from competitor_days
 anti join site_days using (kr_id, date, source_domain)
 group by competitor_days.kr_id, competitor_days.date, competitor_days.source_domain

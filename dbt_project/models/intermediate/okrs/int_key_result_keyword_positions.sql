@@ -72,7 +72,7 @@ member_days as (
         members.keyword,
         source_days.date,
         rankings.position is not null as is_ranked,
-        coalesce(rankings.position, settings.unranked_position) as position,
+        coalesce(rankings.position, settings.unranked_position) as position
     from members
     inner join rank_key_results using (kr_id)
     inner join source_days
@@ -93,7 +93,7 @@ select
     member_days.keyword,
     avg(member_days.position) as mean_position,
     count(*) as source_days,
-    count(*) filter (where member_days.is_ranked) as ranked_days,
+    count(*) filter (where member_days.is_ranked) as ranked_days
 from days
 inner join member_days
     on member_days.kr_id = days.kr_id

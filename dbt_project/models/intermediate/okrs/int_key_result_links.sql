@@ -47,7 +47,7 @@ link_owners as (
         case
             when key_results.metric in ('referring_domains', 'live_backlinks')
                 then key_results.start_date - 1
-        end as lost_after,
+        end as lost_after
     from key_results
     where key_results.metric <> 'link_gap_opportunities'
 
@@ -62,7 +62,7 @@ link_owners as (
             when key_results.metric = 'competitor_gap_links_acquired' then key_results.start_date - 1
             else key_results.end_date
         end as first_seen_until,
-        key_results.start_date - 1 as lost_after,
+        key_results.start_date - 1 as lost_after
     from key_results
     inner join sites as own on own.site = key_results.site
     cross join unnest(coalesce(own.competitors, [])) as competitor (site)
@@ -89,7 +89,7 @@ link_rules as (
         link_owners.first_seen_from,
         link_owners.first_seen_until,
         link_owners.lost_after,
-        page_group_patterns.patterns as page_patterns,
+        page_group_patterns.patterns as page_patterns
     from key_results
     inner join link_owners on link_owners.kr_id = key_results.kr_id
     left join page_group_patterns on page_group_patterns.kr_id = key_results.kr_id
@@ -106,7 +106,7 @@ qualifying as not materialized (
         backlinks.first_seen_date,
         backlinks.lost_date,
         backlinks.quality_tier,
-        backlinks.authority_score,
+        backlinks.authority_score
     from link_rules
     inner join backlinks on backlinks.site = link_rules.owner_site
     where backlinks.first_seen_date <= link_rules.first_seen_until
@@ -156,7 +156,7 @@ select
     lost_date,
     quality_tier,
     authority_score,
-    cast(null as boolean) as was_domain_linked_before_start,
+    cast(null as boolean) as was_domain_linked_before_start
 from qualifying
 where metric <> 'referring_domains_acquired'
 
@@ -172,7 +172,7 @@ select
     qualifying.lost_date,
     qualifying.quality_tier,
     qualifying.authority_score,
-    linked_before.source_domain is not null as was_domain_linked_before_start,
+    linked_before.source_domain is not null as was_domain_linked_before_start
 from qualifying
 left join domains_linked_before_start as linked_before
     on linked_before.kr_id = qualifying.kr_id

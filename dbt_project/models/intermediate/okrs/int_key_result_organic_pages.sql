@@ -37,7 +37,7 @@ select
     traffic.sessions,
     traffic.key_events,
     traffic.transactions,
-    traffic.revenue,
+    traffic.revenue
 from ranges
 inner join key_results on key_results.kr_id = ranges.kr_id
 inner join traffic

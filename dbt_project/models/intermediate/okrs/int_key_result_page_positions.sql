@@ -26,7 +26,7 @@ page_keyword_means as (
         days.date,
         rankings.ranking_page as page,
         rankings.keyword,
-        avg(rankings.position) as mean_position,
+        avg(rankings.position) as mean_position
     from days
     inner join key_results using (kr_id)
     inner join rankings
@@ -51,6 +51,6 @@ select
     min(mean_position) as best_position,
     -- ties go to the lexicographically first keyword, so the member detail is stable
     first(keyword order by mean_position, keyword) as best_keyword,
-    count(*) as keywords_ranked,
+    count(*) as keywords_ranked
 from page_keyword_means
 group by kr_id, date, page

@@ -37,7 +37,7 @@ rank_sources as (
     select
         site,
         case when count(*) filter (where source <> 'gsc') = 1
-            then max(source) filter (where source <> 'gsc') else 'gsc' end as default_source,
+            then max(source) filter (where source <> 'gsc') else 'gsc' end as default_source
     from ranking_dates
     group by site
 ),
@@ -51,7 +51,7 @@ families as (
             when metric in ('average_position', 'pages_in_position_range') then 'rank'
             when metric like 'organic_%' then 'traffic'
             else 'link'
-        end as family,
+        end as family
     from key_results
 ),
 
@@ -59,7 +59,7 @@ resolved as (
     select
         families.*,
         case when family = 'rank'
-            then coalesce(families.source, rank_sources.default_source, 'gsc') end as rank_source,
+            then coalesce(families.source, rank_sources.default_source, 'gsc') end as rank_source
     from families
     left join rank_sources on families.site = rank_sources.site
 )
@@ -77,7 +77,7 @@ select
         when 'rank' then ranking_dates.last_date
         when 'traffic' then traffic_dates.last_date
         else backlink_dates.last_date
-    end as last_data_date,
+    end as last_data_date
 from resolved
 left join backlink_dates on resolved.site = backlink_dates.site
 left join ranking_dates

@@ -21,6 +21,6 @@ select
     days.kr_id,
     days.date,
     values_by_metric.value,
-    days.last_data_date,
+    days.last_data_date
 from days
 left join values_by_metric using (kr_id, date)

@@ -17,7 +17,7 @@ authority as (
 select
     days.kr_id,
     days.date,
-    authority.value,
+    authority.value
 from days
 inner join key_results using (kr_id)
 left join authority

@@ -38,7 +38,7 @@ domain_live_spans as (
         greatest(own_links.first_seen_date, key_results.first_day) as live_from,
         least(
             coalesce(own_links.lost_date, key_results.after_last_day), key_results.after_last_day
-        ) as live_until,
+        ) as live_until
     from own_links
     inner join key_results on key_results.kr_id = own_links.kr_id
     where key_results.metric = 'referring_domains'
@@ -56,7 +56,7 @@ domain_spans as (
         max(live_until) over (
             domain_order rows between unbounded preceding and current row
         ) as ended_by,
-        lead(live_from) over domain_order as next_live_from,
+        lead(live_from) over domain_order as next_live_from
     from domain_live_spans
     -- empty once clipped, or lost on (or before) the day first seen: never live on a day
     where live_from < live_until
@@ -69,7 +69,7 @@ domain_span_bounds as (
         live_from,
         ended_by,
         ended_before is null or live_from > ended_before as is_span_start,
-        next_live_from is null or next_live_from > ended_by as is_span_end,
+        next_live_from is null or next_live_from > ended_by as is_span_end
     from domain_spans
     where ended_before is null
        or live_from > ended_before
@@ -155,7 +155,7 @@ running_counts as (
             partition by days.kr_id
             order by days.date
             rows between unbounded preceding and current row
-        ) as value,
+        ) as value
     from days
     left join daily_changes
         on daily_changes.kr_id = days.kr_id
@@ -186,7 +186,7 @@ monthly_counts as (
             partition by days.kr_id, date_trunc('month', days.date)
             order by days.date
             rows between unbounded preceding and current row
-        ) as month_to_date,
+        ) as month_to_date
     from days
     left join new_backlinks
         on new_backlinks.kr_id = days.kr_id
@@ -206,7 +206,7 @@ min_monthly as (
                 rows between unbounded preceding and current row
             ),
             month_to_date
-        ) as value,
+        ) as value
     from monthly_counts
 ),
 
@@ -229,5 +229,5 @@ unioned as (
 select
     unioned.kr_id,
     unioned.date,
-    cast(unioned.value as double) as value,
+    cast(unioned.value as double) as value
 from unioned

@@ -23,7 +23,7 @@ spine as (
         days.kr_id,
         days.site,
         days.metric,
-        cast(day as date) as date,
+        cast(day as date) as date
     from (select kr_id, site, metric, min(date) as first_day, max(date) as last_day
           from days group by kr_id, site, metric) as days,
         range(days.first_day - 27, days.last_day + 1, interval 1 day) as range_days (day)
@@ -36,7 +36,7 @@ organic_by_day as (
         sum(sessions) as sessions,
         sum(key_events) as key_events,
         sum(revenue) as revenue,
-        sum(transactions) as transactions,
+        sum(transactions) as transactions
     from organic_pages
     group by kr_id, date
 ),
@@ -50,7 +50,7 @@ organic as (
         organic_by_day.sessions,
         organic_by_day.key_events,
         organic_by_day.revenue,
-        organic_by_day.transactions,
+        organic_by_day.transactions
     from spine
     left join site_days on site_days.site = spine.site and site_days.date = spine.date
     left join organic_by_day on organic_by_day.kr_id = spine.kr_id and organic_by_day.date = spine.date
@@ -67,7 +67,7 @@ daily as (
             when metric = 'organic_key_events_change_pct' then key_events
             when metric = 'organic_revenue_change_pct' then revenue
             when metric = 'organic_transactions_change_pct' then transactions
-        end, 0) as amount,
+        end, 0) as amount
     from organic
 ),
 
@@ -75,7 +75,7 @@ rolling as (
     select
         *,
         sum(amount) over last_28_days as amount_28d,
-        count(*) filter (where has_data) over last_28_days as days_with_data,
+        count(*) filter (where has_data) over last_28_days as days_with_data
     from daily
     window last_28_days as (partition by kr_id order by date rows between 27 preceding and current row)
 ),
@@ -91,7 +91,7 @@ with_base as (
         days.date,
         days.metric,
         sums.s,
-        base.s as base_s,
+        base.s as base_s
     from days
     inner join sums on sums.kr_id = days.kr_id and sums.date = days.date
     left join sums as base on base.kr_id = days.kr_id and base.date = days.start_date - 1
@@ -104,5 +104,5 @@ select
         when metric = 'organic_sessions' then s
         when base_s is null or base_s = 0 then null
         else 100.0 * (s / base_s - 1)
-    end as value,
+    end as value
 from with_base

@@ -33,7 +33,7 @@ summarized as (
             where is_window_complete and pre_avg_position is not null
         ) as share_rank_improved,
         median(sessions_lift_pct) filter (where is_window_complete) as median_sessions_lift_pct,
-        sum(credit_share) as credited_links,
+        sum(credit_share) as credited_links
     from attribution
     group by site, quality_tier, window_days
 )
@@ -51,5 +51,5 @@ select
         then median_days_until_improved end as median_days_to_rank_improvement,
     share_rank_improved,
     median_sessions_lift_pct,
-    credited_links,
+    credited_links
 from summarized

@@ -31,7 +31,7 @@ page_days as (
             partition by site, page
             order by date
             range between interval 6 days preceding and current row
-        ) as position_7d_mean,
+        ) as position_7d_mean
     from {{ ref('int_attribution_page_days') }}
 ),
 
@@ -51,7 +51,7 @@ window_means as (
         {{ in_window('avg(page_days.organic_sessions)', 'page_days', 'page_windows', 'post') }}
             as post_sessions_per_day,
         {{ in_window('count(page_days.best_position)', 'page_days', 'page_windows', 'pre') }} as pre_ranked_days,
-        {{ in_window('count(page_days.best_position)', 'page_days', 'page_windows', 'post') }} as post_ranked_days,
+        {{ in_window('count(page_days.best_position)', 'page_days', 'page_windows', 'post') }} as post_ranked_days
     from page_windows
     left join page_days
         on page_days.site = page_windows.site
@@ -67,7 +67,7 @@ rank_improvements as (
         page_windows.target_page,
         page_windows.acquired_date,
         page_windows.window_days,
-        min(page_days.date - page_windows.acquired_date) as days_to_rank_improvement,
+        min(page_days.date - page_windows.acquired_date) as days_to_rank_improvement
     from page_windows
     inner join window_means using (site, target_page, acquired_date, window_days)
     inner join page_days
@@ -92,7 +92,7 @@ lifts as (
             window_means.post_sessions_per_day / nullif(window_means.pre_sessions_per_day, 0) - 1
         ) as sessions_lift_pct,
         controls.control_sessions_lift_pct,
-        rank_improvements.days_to_rank_improvement,
+        rank_improvements.days_to_rank_improvement
     from page_windows
     inner join window_means using (site, target_page, acquired_date, window_days)
     left join controls using (site, acquired_date, window_days)
@@ -132,6 +132,6 @@ select
     post_start_date,
     post_end_date,
     pre_ranked_days,
-    post_ranked_days,
+    post_ranked_days
 from links
 inner join lifts using (site, target_page, acquired_date)

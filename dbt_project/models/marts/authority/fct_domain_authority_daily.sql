@@ -16,7 +16,7 @@ bounds as (
         site,
         metric,
         min(metric_date) as first_date,
-        (select max(all_observations.metric_date) from observations as all_observations) as last_date,
+        (select max(all_observations.metric_date) from observations as all_observations) as last_date
     from observations
     group by site, metric
 ),
@@ -34,7 +34,7 @@ select
         partition by spine.site, spine.metric order by spine.date
         rows between unbounded preceding and current row
     ) as value,
-    observations.value is not null as is_observed,
+    observations.value is not null as is_observed
 from spine
 left join observations
     on observations.site = spine.site

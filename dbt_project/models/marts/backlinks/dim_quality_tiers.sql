@@ -53,5 +53,5 @@ select
     cast({{ tier_rank('quality_tier') }} as integer) as tier_rank,
     min_authority,
     nofollow_min_authority,
-    rule,
+    rule
 from tiers

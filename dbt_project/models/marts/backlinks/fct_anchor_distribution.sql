@@ -15,7 +15,7 @@ site_spans as (
     select
         site,
         min(first_seen_date) as first_date,
-        max(latest_snapshot_date) as latest_snapshot_date,
+        max(latest_snapshot_date) as latest_snapshot_date
     from backlinks
     group by site
 ),
@@ -24,7 +24,7 @@ months as (
     select
         site_spans.site,
         cast(month_start as date) as month,
-        least(last_day(cast(month_start as date)), site_spans.latest_snapshot_date) as as_of_date,
+        least(last_day(cast(month_start as date)), site_spans.latest_snapshot_date) as as_of_date
     from site_spans,
         range(
             date_trunc('month', site_spans.first_date),
@@ -45,7 +45,7 @@ events as (
         anchor_type,
         first_seen_date as date,
         1 as live_change,
-        1 as is_new,
+        1 as is_new
     from backlinks
 
     union all
@@ -55,7 +55,7 @@ events as (
         anchor_type,
         greatest(lost_date, first_seen_date) as date,
         -1 as live_change,
-        0 as is_new,
+        0 as is_new
     from backlinks
     where lost_date is not null
 ),
@@ -66,7 +66,7 @@ monthly_events as (
         months.month,
         events.anchor_type,
         sum(events.live_change) as live_change,
-        sum(events.is_new) as new_backlinks,
+        sum(events.is_new) as new_backlinks
     from events
     inner join months
         on months.site = events.site
@@ -86,7 +86,7 @@ counts as (
             partition by months.site, anchor_types.anchor_type
             order by months.month
             rows between unbounded preceding and current row
-        ) as live_backlinks,
+        ) as live_backlinks
     from months
     cross join anchor_types
     left join monthly_events
@@ -103,5 +103,5 @@ select
     cast(new_backlinks as bigint) as new_backlinks,
     cast(live_backlinks as double)
         / nullif(sum(live_backlinks) over (partition by site, month), 0) as share_of_live,
-    as_of_date,
+    as_of_date
 from counts

@@ -89,7 +89,7 @@ ranked as (
         by_vendor.*,
         -- placement and descriptive fields: ahrefs, semrush, majestic, moz
         list_position(['ahrefs', 'semrush', 'majestic', 'moz'], vendor) as vendor_rank,
-        coalesce(list_position(settings.authority_priority, authority_source), 99) as authority_rank,
+        coalesce(list_position(settings.authority_priority, authority_source), 99) as authority_rank
     from by_vendor
     cross join settings
 ),
@@ -121,7 +121,7 @@ merged as (
         string_agg(relevance_text, ' ') as relevance_text,
         min(first_snapshot_date) as first_snapshot_date,
         max(last_snapshot_date) as last_snapshot_date,
-        max(loaded_at) as loaded_at,
+        max(loaded_at) as loaded_at
     from ranked
     group by site, backlink_id
 ),
@@ -141,7 +141,7 @@ anchor_texts as (
     select
         site,
         anchor_text,
-        {{ anchor_words('anchor_text') }} as anchor_words,
+        {{ anchor_words('anchor_text') }} as anchor_words
     from distinct_anchors
 ),
 
@@ -150,7 +150,7 @@ anchor_text_words as (
         site,
         anchor_text,
         anchor_words,
-        unnest(list_distinct(string_split(anchor_words, ' '))) as word,
+        unnest(list_distinct(string_split(anchor_words, ' '))) as word
     from anchor_texts
     where anchor_words <> ''
 ),
@@ -166,7 +166,7 @@ anchor_terms as (
         site,
         term_kind,
         term,
-        split_part(term, ' ', 1) as first_word,
+        split_part(term, ' ', 1) as first_word
     from terms
 ),
 
@@ -177,7 +177,7 @@ anchor_matches as (
         bool_or(anchor_terms.term_kind = 'brand') as has_brand_term,
         bool_or(anchor_terms.term_kind = 'keyword' and anchor_terms.term = anchor_text_words.anchor_words)
             as is_keyword,
-        bool_or(anchor_terms.term_kind = 'keyword') as has_keyword,
+        bool_or(anchor_terms.term_kind = 'keyword') as has_keyword
     from anchor_text_words
     inner join anchor_terms
         on anchor_terms.site = anchor_text_words.site
@@ -193,7 +193,7 @@ anchor_classes as (
         {{ anchor_type(
             'anchor_texts.anchor_text', 'anchor_texts.anchor_words', 'anchor_matches.has_brand_term',
             'anchor_matches.is_keyword', 'anchor_matches.has_keyword'
-        ) }} as anchor_type,
+        ) }} as anchor_type
     from anchor_texts
     left join anchor_matches using (site, anchor_text)
 ),
@@ -204,7 +204,7 @@ with_life as (
         case
             when latest_loss_date > coalesce(last_live_snapshot_date, date '0001-01-01')
                 then latest_loss_date
-        end as lost_date,
+        end as lost_date
     from merged
 ),
 
@@ -217,7 +217,7 @@ classified as (
             or len(list_filter(rules.relevance_topics, lambda t: contains(relevance_text, lower(t)))) > 0
             as is_relevant,
         anchor_classes.anchor_type,
-        latest_snapshot.latest_snapshot_date,
+        latest_snapshot.latest_snapshot_date
     from with_life
     -- only sites and competitors in linkokr.yml: a file for any other domain stays in raw (a WARN
     -- check names it); once the config names the domain its rules are new, and every link of it
@@ -274,5 +274,5 @@ select
     latest_snapshot_date,
     loaded_at,
     -- last, as the column was added to a contract in use
-    anchor_type,
+    anchor_type
 from classified

@@ -33,7 +33,7 @@ vendor_reasons as (
             when by_vendor.vendor = 'moz'
                 then 'spam_score >= {{ var("toxic_min_spam_score_old_scale") }} (old 1-17 scale)'
             else 'flagged as spam by ' || by_vendor.vendor
-        end as reason,
+        end as reason
     from {{ ref('int_backlinks_by_vendor') }} as by_vendor
     semi join toxic_links using (site, backlink_id)
     where by_vendor.is_flagged_spam
@@ -43,7 +43,7 @@ disavow_reasons as (
     select
         toxic_links.site,
         toxic_links.backlink_id,
-        'in the site''s disavow list' as reason,
+        'in the site''s disavow list' as reason
     from toxic_links
     inner join rules using (site)
     where list_contains(rules.disavow, toxic_links.source_domain)
@@ -59,7 +59,7 @@ domain_reasons as (
     select
         toxic_links.site,
         toxic_links.source_domain,
-        list(distinct link_reasons.reason order by link_reasons.reason) as reasons,
+        list(distinct link_reasons.reason order by link_reasons.reason) as reasons
     from toxic_links
     inner join link_reasons using (site, backlink_id)
     group by toxic_links.site, toxic_links.source_domain
@@ -72,7 +72,7 @@ domains as (
         count(*) as toxic_links,
         count(*) filter (where is_live) as live_toxic_links,
         max(spam_score) as best_spam_score,
-        min(first_seen_date) as first_seen_date,
+        min(first_seen_date) as first_seen_date
     from toxic_links
     group by site, source_domain
 )
@@ -85,7 +85,7 @@ select
     domains.live_toxic_links,
     domains.best_spam_score,
     domains.first_seen_date,
-    coalesce(list_contains(rules.disavow, domains.source_domain), false) as is_already_disavowed,
+    coalesce(list_contains(rules.disavow, domains.source_domain), false) as is_already_disavowed
 from domains
 left join domain_reasons using (site, source_domain)
 left join rules using (site)

@@ -30,7 +30,7 @@ competitor_links as (
         links.quality_tier,
         links.is_relevant,
         links.first_seen_date,
-        own.as_of_date,
+        own.as_of_date
     from sites
     inner join as_of as own on own.site = sites.site
     cross join unnest(coalesce(sites.competitors, [])) as competitor (site)
@@ -56,7 +56,7 @@ select
     {{ tier_of_rank('min(' ~ tier_rank('competitor_links.quality_tier') ~ ')') }} as quality_tier,
     bool_or(competitor_links.is_relevant) as is_relevant,
     min(competitor_links.first_seen_date) as first_seen_date,
-    any_value(competitor_links.as_of_date) as as_of_date,
+    any_value(competitor_links.as_of_date) as as_of_date
 from competitor_links
 anti join site_domains
     on site_domains.site = competitor_links.site

@@ -6,6 +6,6 @@ select
     cast(sum(new_backlinks) as bigint) as new_backlinks,
     cast(sum(lost_backlinks) as bigint) as lost_backlinks,
     cast(sum(new_backlinks) - sum(lost_backlinks) as bigint) as net_backlinks,
-    cast(sum(new_referring_domains) as bigint) as new_referring_domains,
+    cast(sum(new_referring_domains) as bigint) as new_referring_domains
 from {{ ref('fct_referring_domains_daily') }}
 group by all

@@ -34,15 +34,15 @@ domain_deltas as (
     select site, {{ tier_of_rank('tier_rank') }} as quality_tier, valid_from as date,
            1 as live_delta,
            case when previous_tier_rank is null then 1 else 0 end as new_domains,
-           0 as lost_domains,
+           0 as lost_domains
     from states where tier_rank is not null
     union all
     select site, {{ tier_of_rank('tier_rank') }} as quality_tier, valid_to as date,
-           -1 as live_delta, 0 as new_domains, 0 as lost_domains,
+           -1 as live_delta, 0 as new_domains, 0 as lost_domains
     from states where tier_rank is not null and valid_to is not null
     union all
     select site, {{ tier_of_rank('previous_tier_rank') }} as quality_tier, valid_from as date,
-           0 as live_delta, 0 as new_domains, 1 as lost_domains,
+           0 as live_delta, 0 as new_domains, 1 as lost_domains
     from states where tier_rank is null and previous_tier_rank is not null
 ),
 
@@ -56,13 +56,13 @@ link_deltas as (
 
 domain_day_deltas as (
     select site, quality_tier, date, sum(live_delta) as live_delta,
-           sum(new_domains) as new_domains, sum(lost_domains) as lost_domains,
+           sum(new_domains) as new_domains, sum(lost_domains) as lost_domains
     from domain_deltas group by all
 ),
 
 link_day_deltas as (
     select site, quality_tier, date, sum(live_delta) as live_delta,
-           sum(new_links) as new_links, sum(lost_links) as lost_links,
+           sum(new_links) as new_links, sum(lost_links) as lost_links
     from link_deltas group by all
 ),
 
@@ -76,7 +76,7 @@ daily_deltas as (
         coalesce(d.lost_domains, 0) as lost_domains,
         coalesce(l.live_delta, 0) as link_live_delta,
         coalesce(l.new_links, 0) as new_links,
-        coalesce(l.lost_links, 0) as lost_links,
+        coalesce(l.lost_links, 0) as lost_links
     from domain_day_deltas as d
     full outer join link_day_deltas as l on d.site = l.site and d.quality_tier = l.quality_tier and d.date = l.date
 ),
@@ -92,7 +92,7 @@ filled as (
         cast(coalesce(daily_deltas.lost_domains, 0) as bigint) as lost_referring_domains,
         cast(sum(coalesce(daily_deltas.link_live_delta, 0)) over by_date as bigint) as live_backlinks,
         cast(coalesce(daily_deltas.new_links, 0) as bigint) as new_backlinks,
-        cast(coalesce(daily_deltas.lost_links, 0) as bigint) as lost_backlinks,
+        cast(coalesce(daily_deltas.lost_links, 0) as bigint) as lost_backlinks
     from spine
     left join daily_deltas using (site, quality_tier, date)
     window by_date as (partition by spine.site, spine.quality_tier order by spine.date)

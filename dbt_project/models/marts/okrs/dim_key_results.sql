@@ -36,7 +36,7 @@ final as (
         followed_only,
         relevant_only,
         exclude_toxic,
-        check_name,
+        check_name
     from key_results
 )
 

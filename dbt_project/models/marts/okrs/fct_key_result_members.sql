@@ -13,7 +13,7 @@ latest as (
         key_results.metric,
         key_results.start_date,
         key_results.min_position,
-        key_results.max_position,
+        key_results.max_position
     from {{ ref('fct_key_result_progress') }} as progress
     inner join {{ ref('stg_config__key_results') }} as key_results using (kr_id)
     where progress.is_latest
@@ -38,7 +38,7 @@ own_links as not materialized (
         links.was_domain_linked_before_start,
         links.first_seen_date <= latest.as_of_date
             and (links.lost_date is null or links.lost_date > latest.as_of_date) as is_live,
-        links.first_seen_date between latest.start_date and latest.as_of_date as is_acquired,
+        links.first_seen_date between latest.start_date and latest.as_of_date as is_acquired
     from latest
     inner join {{ ref('int_key_result_links') }} as links
         on links.kr_id = latest.kr_id
@@ -61,7 +61,7 @@ floor_months as (
     select
         latest.kr_id,
         cast(month_start as date) as month,
-        last_day(cast(month_start as date)) <= latest.as_of_date as has_ended,
+        last_day(cast(month_start as date)) <= latest.as_of_date as has_ended
     from latest,
         range(
             date_trunc('month', latest.start_date),
@@ -76,7 +76,7 @@ floor_month_counts as (
         floor_months.kr_id,
         floor_months.month,
         floor_months.has_ended,
-        count(own_links.backlink_id) as new_backlinks,
+        count(own_links.backlink_id) as new_backlinks
     from floor_months
     left join own_links
         on own_links.kr_id = floor_months.kr_id
@@ -108,7 +108,7 @@ counted_links as (
         own_links.lost_date,
         own_links.is_live,
         own_links.quality_tier,
-        own_links.authority_score,
+        own_links.authority_score
     from own_links
     left join floor_month
         on floor_month.kr_id = own_links.kr_id
@@ -145,7 +145,7 @@ backlink_members as (
         backlinks.is_followed,
         backlinks.is_relevant,
         backlinks.placement,
-        backlinks.anchor_type,
+        backlinks.anchor_type
     from counted_links
     inner join {{ ref('fct_backlinks') }} as backlinks
         on backlinks.site = counted_links.link_site
@@ -161,7 +161,7 @@ domain_members as (
         count(*) as backlinks,
         min(first_seen_date) as first_seen_date,
         max(authority_score) as best_authority_score,
-        {{ tier_of_rank('min(' ~ tier_rank('quality_tier') ~ ')') }} as best_quality_tier,
+        {{ tier_of_rank('min(' ~ tier_rank('quality_tier') ~ ')') }} as best_quality_tier
     from own_links
     where (metric = 'referring_domains' and is_live)
        or (
@@ -178,7 +178,7 @@ gap_members as (
         gap_domains.source_domain as member_id,
         gap_domains.competitors,
         gap_domains.competitor_links,
-        gap_domains.best_authority_score,
+        gap_domains.best_authority_score
     from {{ ref('int_key_result_gap_domains') }} as gap_domains
     inner join latest
         on latest.kr_id = gap_domains.kr_id
@@ -192,7 +192,7 @@ keyword_members as (
         keyword_positions.keyword as member_id,
         keyword_positions.mean_position,
         keyword_positions.source_days,
-        keyword_positions.ranked_days,
+        keyword_positions.ranked_days
     from {{ ref('int_key_result_keyword_positions') }} as keyword_positions
     inner join latest
         on latest.kr_id = keyword_positions.kr_id
@@ -205,7 +205,7 @@ ranked_page_members as (
         page_positions.page as member_id,
         page_positions.best_keyword,
         page_positions.best_position,
-        page_positions.keywords_ranked,
+        page_positions.keywords_ranked
     from {{ ref('int_key_result_page_positions') }} as page_positions
     inner join latest
         on latest.kr_id = page_positions.kr_id
@@ -225,7 +225,7 @@ traffic_page_windows as (
         organic_pages.sessions,
         organic_pages.key_events,
         organic_pages.transactions,
-        organic_pages.revenue,
+        organic_pages.revenue
     from {{ ref('int_key_result_organic_pages') }} as organic_pages
     inner join latest on latest.kr_id = organic_pages.kr_id
 ),
@@ -243,7 +243,7 @@ traffic_members as (
             key_events := coalesce(sum(key_events) filter (where is_in_base), 0),
             transactions := coalesce(sum(transactions) filter (where is_in_base), 0),
             revenue := round(coalesce(sum(revenue) filter (where is_in_base), 0), 2)
-        ) end as base_window,
+        ) end as base_window
     from traffic_page_windows
     where is_in_window or (is_in_base and metric <> 'organic_sessions')
     group by kr_id, page
@@ -258,7 +258,7 @@ members as (
             source_url, source_domain, target_page, anchor, first_seen_date, lost_date,
             is_live, quality_tier, authority_score, authority_source, is_followed, is_relevant,
             month, placement, anchor_type
-        )) as varchar) as detail,
+        )) as varchar) as detail
     from backlink_members
 
     union all
@@ -269,7 +269,7 @@ members as (
         member_id,
         cast(to_json(struct_pack(
             backlinks, first_seen_date, best_authority_score, best_quality_tier
-        )) as varchar) as detail,
+        )) as varchar) as detail
     from domain_members
 
     union all
@@ -280,7 +280,7 @@ members as (
         member_id,
         cast(to_json(struct_pack(
             competitors, competitor_links, best_authority_score
-        )) as varchar) as detail,
+        )) as varchar) as detail
     from gap_members
 
     union all
@@ -289,7 +289,7 @@ members as (
         kr_id,
         'keyword' as member_type,
         member_id,
-        cast(to_json(struct_pack(mean_position, source_days, ranked_days)) as varchar) as detail,
+        cast(to_json(struct_pack(mean_position, source_days, ranked_days)) as varchar) as detail
     from keyword_members
 
     union all
@@ -299,7 +299,7 @@ members as (
         'page' as member_type,
         member_id,
         cast(to_json(struct_pack(best_keyword, best_position, keywords_ranked)) as varchar)
-            as detail,
+            as detail
     from ranked_page_members
 
     union all
@@ -310,7 +310,7 @@ members as (
         member_id,
         cast(to_json(struct_pack(
             sessions, key_events, transactions, revenue, base_window
-        )) as varchar) as detail,
+        )) as varchar) as detail
     from traffic_members
 )
 
@@ -321,6 +321,6 @@ select
     latest.site,
     latest.metric,
     latest.as_of_date,
-    members.detail,
+    members.detail
 from members
 inner join latest using (kr_id)

@@ -19,7 +19,7 @@ latest as (
         progress.site,
         key_results.start_date,
         key_results.min_position,
-        key_results.max_position,
+        key_results.max_position
     from {{ ref('fct_key_result_progress') }} as progress
     inner join {{ ref('stg_config__key_results') }} as key_results using (kr_id)
     where progress.is_latest
@@ -30,7 +30,7 @@ windows as (
     select
         latest.*,
         window_days,
-        latest.as_of_date - window_days as before_date,
+        latest.as_of_date - window_days as before_date
     from latest
     cross join unnest([{{ windows | join(', ') }}]) as windows (window_days)
 ),
@@ -78,7 +78,7 @@ link_events as (
         links.backlink_id,
         links.source_domain,
         links.quality_tier,
-        links.authority_score,
+        links.authority_score
     from windows
     cross join (values ('gained'), ('lost')) as events (movement)
     inner join recent_links as links
@@ -109,7 +109,7 @@ top_link_events as (
                 event_date desc,
                 backlink_id asc
         ) as movement_rank,
-        count(*) over (partition by kr_id, window_days, movement) as movement_count,
+        count(*) over (partition by kr_id, window_days, movement) as movement_count
     from link_events
     qualify movement_rank <= {{ top_n }}
 ),
@@ -131,7 +131,7 @@ link_movers as (
         top_link_events.event_date,
         cast(null as double) as before_value,
         cast(null as double) as after_value,
-        cast(null as double) as change,
+        cast(null as double) as change
     from top_link_events
     inner join {{ ref('fct_backlinks') }} as backlinks
         on backlinks.site = top_link_events.link_site
@@ -174,7 +174,7 @@ gap_domain_changes as (
         case when now_gap.source_domain is null then 'lost' else 'gained' end as movement,
         coalesce(now_gap.best_authority_score, then_gap.best_authority_score) as authority_score,
         then_gap.competitor_links as links_before,
-        now_gap.competitor_links as links_now,
+        now_gap.competitor_links as links_now
     from gap_domains_now as now_gap
     full outer join gap_domains_then as then_gap
         on then_gap.kr_id = now_gap.kr_id
@@ -203,7 +203,7 @@ gap_movers as (
         cast(null as date) as event_date,
         cast(links_before as double) as before_value,
         cast(links_now as double) as after_value,
-        cast(null as double) as change,
+        cast(null as double) as change
     from gap_domain_changes
     qualify movement_rank <= {{ top_n }}
 ),
@@ -219,7 +219,7 @@ keyword_changes as (
         then_position.mean_position as before_value,
         now_position.mean_position as after_value,
         -- lower is better: a negative change in position is an improvement
-        now_position.mean_position < then_position.mean_position as is_improvement,
+        now_position.mean_position < then_position.mean_position as is_improvement
     from windows
     inner join {{ ref('int_key_result_keyword_positions') }} as now_position
         on now_position.kr_id = windows.kr_id
@@ -270,14 +270,14 @@ page_changes as (
         ) as is_in_range_now,
         coalesce(
             page_pairs.before_value between windows.min_position and windows.max_position, false
-        ) as was_in_range,
+        ) as was_in_range
     from (
         select
             coalesce(pages_now.kr_id, pages_then.kr_id) as kr_id,
             coalesce(pages_now.window_days, pages_then.window_days) as window_days,
             coalesce(pages_now.page, pages_then.page) as page,
             pages_then.best_position as before_value,
-            pages_now.best_position as after_value,
+            pages_now.best_position as after_value
         from pages_now
         full outer join pages_then
             on pages_then.kr_id = pages_now.kr_id
@@ -317,7 +317,7 @@ traffic_sums as (
             else traffic.sessions
         end) filter (
             where traffic.date between windows.before_date - 27 and windows.before_date
-        ) as before_value,
+        ) as before_value
     from windows
     inner join traffic_pages on traffic_pages.kr_id = windows.kr_id
     inner join {{ ref('fct_page_traffic_daily') }} as traffic
@@ -336,7 +336,7 @@ measure_changes as (
         member_id,
         before_value,
         after_value,
-        case when is_improvement then 'improved' else 'worsened' end as movement,
+        case when is_improvement then 'improved' else 'worsened' end as movement
     from keyword_changes
     where after_value <> before_value
 
@@ -354,7 +354,7 @@ measure_changes as (
             when was_in_range and not is_in_range_now then 'lost'
             when after_value < before_value then 'improved'
             else 'worsened'
-        end as movement,
+        end as movement
     from page_changes
     where (is_in_range_now or was_in_range)
       and (is_in_range_now <> was_in_range or after_value <> before_value)
@@ -371,7 +371,7 @@ measure_changes as (
         case
             when coalesce(after_value, 0) > coalesce(before_value, 0) then 'improved'
             else 'worsened'
-        end as movement,
+        end as movement
     from traffic_sums
     where coalesce(after_value, 0) <> coalesce(before_value, 0)
 ),
@@ -396,7 +396,7 @@ measure_movers as (
         cast(null as date) as event_date,
         before_value,
         after_value,
-        after_value - before_value as change,
+        after_value - before_value as change
     from measure_changes
     qualify movement_rank <= {{ top_n }}
 ),
@@ -423,7 +423,7 @@ authority_movers as (
         cast(null as date) as event_date,
         then_value.value as before_value,
         now_value.value as after_value,
-        now_value.value - then_value.value as change,
+        now_value.value - then_value.value as change
     from windows
     inner join {{ ref('int_key_result_values') }} as now_value
         on now_value.kr_id = windows.kr_id
@@ -465,6 +465,6 @@ select
     movers.event_date,
     movers.before_value,
     movers.after_value,
-    movers.change,
+    movers.change
 from movers
 inner join latest using (kr_id)

@@ -28,7 +28,7 @@ key_result_values as (
 data_ranges as (
     select
         kr_id,
-        max(last_data_date) as last_data_date,
+        max(last_data_date) as last_data_date
     from key_result_values
     group by kr_id
 ),
@@ -56,7 +56,7 @@ periods as (
             data_ranges.last_data_date is null
             or key_results.start_date > data_ranges.last_data_date
             or key_results.start_date > {{ today_sql }}
-        ) as is_not_started,
+        ) as is_not_started
     from key_results
     left join data_ranges
         on key_results.kr_id = data_ranges.kr_id
@@ -72,7 +72,7 @@ day_series as (
                 else least(end_date, last_data_date)
             end,
             interval 1 day
-        )) as day_at,
+        )) as day_at
     from periods
 ),
 
@@ -80,7 +80,7 @@ days as (
     select
         kr_id,
         cast(day_at as date) as date,
-        cast(date_trunc('month', day_at) as date) as month_start,
+        cast(date_trunc('month', day_at) as date) as month_start
     from day_series
 ),
 
@@ -95,7 +95,7 @@ observed_baselines as (
                 and key_result_values.value is not null
                 and key_result_values.date
                     between periods.start_date and least(periods.end_date, periods.last_data_date)
-        ) as first_value_in_period,
+        ) as first_value_in_period
     from periods
     left join key_result_values
         on periods.kr_id = key_result_values.kr_id
@@ -111,7 +111,7 @@ baselines as (
             case when ends_with(periods.metric, '_change_pct') then 0 end,
             observed_baselines.value_before_start,
             observed_baselines.first_value_in_period
-        ) as baseline,
+        ) as baseline
     from periods
     inner join observed_baselines
         on periods.kr_id = observed_baselines.kr_id
@@ -124,7 +124,7 @@ configured_milestones as (
         kr_id,
         start_date,
         end_date,
-        unnest(milestones) as milestone,
+        unnest(milestones) as milestone
     from periods
 ),
 
@@ -132,7 +132,7 @@ pacing_points as (
     select
         periods.kr_id,
         periods.start_date - 1 as point_date,
-        baselines.baseline as point_value,
+        baselines.baseline as point_value
     from periods
     inner join baselines
         on periods.kr_id = baselines.kr_id
@@ -142,7 +142,7 @@ pacing_points as (
     select
         kr_id,
         cast(struct_extract(milestone, 'date') as date) as point_date,
-        cast(struct_extract(milestone, 'value') as double) as point_value,
+        cast(struct_extract(milestone, 'value') as double) as point_value
     from configured_milestones
     where struct_extract(milestone, 'date') >= start_date
         and struct_extract(milestone, 'date') < end_date
@@ -153,7 +153,7 @@ pacing_points as (
     select
         kr_id,
         end_date as point_date,
-        target as point_value,
+        target as point_value
     from periods
 ),
 
@@ -167,7 +167,7 @@ expected_values as (
                 + (next_point.point_value - previous_point.point_value)
                 * (days.date - previous_point.point_date)
                 / (next_point.point_date - previous_point.point_date)
-        end as interpolated_value,
+        end as interpolated_value
     from days
     asof left join pacing_points as previous_point
         on days.kr_id = previous_point.kr_id
@@ -209,7 +209,7 @@ daily as (
         expected_values.interpolated_value,
         settings.on_track_threshold,
         settings.at_risk_threshold,
-        settings.status_grace_days,
+        settings.status_grace_days
     from days
     inner join periods
         on days.kr_id = periods.kr_id
@@ -253,7 +253,7 @@ progressed as (
                 then regr_slope(value, date - start_date) over last_28_days
             else 0
         end as slope_per_day,
-        date = max(date) over (partition by kr_id) as is_latest,
+        date = max(date) over (partition by kr_id) as is_latest
     from daily
     window last_28_days as (
         partition by kr_id
@@ -271,7 +271,7 @@ paced as (
             else baseline + expected_progress * (target - baseline)
         end as expected_value,
         progress / nullif(expected_progress, 0) as pace,
-        value + slope_per_day * (end_date - date) as projected_value,
+        value + slope_per_day * (end_date - date) as projected_value
     from progressed
 ),
 
@@ -318,7 +318,7 @@ final as (
         end_date - date as days_remaining,
         last_data_date,
         is_latest,
-        is_latest and (date >= end_date or today_date > end_date) as is_final,
+        is_latest and (date >= end_date or today_date > end_date) as is_final
     from paced
 ),
 
@@ -334,7 +334,7 @@ verdicts as (
             when status = 'on_track' then 'on_track'
             when projected_status = 'achieved' then 'behind_trend_recovers'
             else status
-        end as verdict,
+        end as verdict
     from final
 )
 
@@ -353,5 +353,5 @@ select
             end
         when 'at_risk' then 'a little behind pace, and the 28-day trend ends short of the target'
         when 'behind' then 'behind pace, and the 28-day trend ends short of the target'
-    end as verdict_label,
+    end as verdict_label
 from verdicts

@@ -46,7 +46,7 @@ tracked as (
         cast(null as double) as clicks,
         cast(null as double) as impressions,
         tags,
-        loaded_at,
+        loaded_at
     from latest_load
 ),
 
@@ -88,7 +88,7 @@ console as (
         sum(search_console.clicks) over keyword_day as clicks,
         sum(search_console.impressions) over keyword_day as impressions,
         coalesce(tracker_tags.tags, []) as tags,
-        search_console.loaded_at,
+        search_console.loaded_at
     from search_console
     left join tracker_tags using (site, keyword)
     window keyword_day as (

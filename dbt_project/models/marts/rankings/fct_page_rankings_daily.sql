@@ -32,6 +32,6 @@ select
     min(position) as best_position,
     sum(clicks) as clicks,
     sum(impressions) as impressions,
-    max(loaded_at) as loaded_at,
+    max(loaded_at) as loaded_at
 from rankings
 group by site, source, ranking_page, date

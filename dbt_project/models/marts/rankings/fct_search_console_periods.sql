@@ -38,7 +38,7 @@ valued as (
         position,
         file_sha256,
         file_name,
-        loaded_at,
+        loaded_at
     from configured
 ),
 
@@ -73,6 +73,6 @@ select
     end as position,
     any_value(file_sha256) as file_sha256,
     any_value(file_name) as file_name,
-    any_value(loaded_at) as loaded_at,
+    any_value(loaded_at) as loaded_at
 from latest_load
 group by site, period_start, period_end, dimension, value

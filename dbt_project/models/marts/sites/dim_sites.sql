@@ -7,5 +7,5 @@ select
     ga4_property_id,
     gsc_site_url,
     coalesce(relevance_topics, []) as relevance_topics,
-    coalesce(disavow, []) as disavow,
+    coalesce(disavow, []) as disavow
 from {{ ref('stg_config__sites') }}

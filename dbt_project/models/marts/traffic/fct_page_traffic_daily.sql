@@ -14,7 +14,7 @@ with
 
 api as (
     select site, page, traffic_date, channel_group, sessions, engaged_sessions, key_events,
-           transactions, revenue, is_other_row, 'ga4_api' as source,
+           transactions, revenue, is_other_row, 'ga4_api' as source
     from {{ ref('stg_ga4__traffic') }}
     {% if is_incremental() %}
     where traffic_date >= {{ incremental_window_start('date') }}
@@ -23,7 +23,7 @@ api as (
 
 exported as (
     select site, page, traffic_date, channel_group, sessions, engaged_sessions, key_events,
-           transactions, revenue, is_other_row, 'ga4_export' as source,
+           transactions, revenue, is_other_row, 'ga4_export' as source
     from {{ ref('stg_traffic__ga4_export') }}
     -- only sites and competitors in linkokr.yml (the API's rows come from configured properties)
     where site in (select site from {{ ref('stg_config__sites') }})
@@ -56,6 +56,6 @@ select
     sum(transactions) as transactions,
     sum(revenue) as revenue,
     bool_or(is_other_row) as is_other_row,
-    min(source) as source,
+    min(source) as source
 from traffic
 group by site, page, traffic_date, channel_group

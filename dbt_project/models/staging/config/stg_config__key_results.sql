@@ -37,7 +37,7 @@ renamed as (
         exclude_toxic,
         placements,
         anchor_types,
-        check_name,
+        check_name
     from source
 )
 

@@ -9,7 +9,7 @@ renamed as (
         site,
         keyword_set,
         tags,
-        keywords,
+        keywords
     from source
 )
 

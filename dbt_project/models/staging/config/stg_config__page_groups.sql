@@ -8,7 +8,7 @@ renamed as (
     select
         site,
         page_group,
-        pattern,
+        pattern
     from source
 )
 

@@ -13,7 +13,7 @@ renamed as (
         cast(unranked_position as double) as unranked_position,
         attribution_windows,
         cast(lookback_days as integer) as lookback_days,
-        cast(stale_export_days as integer) as stale_export_days,
+        cast(stale_export_days as integer) as stale_export_days
     from source
 )
 

@@ -14,7 +14,7 @@ renamed as (
         gsc_site_url,
         relevance_topics,
         disavow,
-        brand_terms,
+        brand_terms
     from source
 )
 

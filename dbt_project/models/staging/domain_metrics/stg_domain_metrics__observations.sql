@@ -22,7 +22,7 @@ renamed as (
         {{ parse_number('source.value') }} as value,
         source._format as source_format,
         source._file as file_name,
-        source._loaded_at as loaded_at,
+        source._loaded_at as loaded_at
     from source
     left join files on source._file_sha256 = files.file_sha256
 )

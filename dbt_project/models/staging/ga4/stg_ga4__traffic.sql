@@ -28,7 +28,7 @@ renamed as (
         source.transactions,
         source.purchase_revenue as revenue,
         source._source as source_id,
-        source._loaded_at as loaded_at,
+        source._loaded_at as loaded_at
     from source
     inner join sites on source.property_id = sites.ga4_property_id
 )

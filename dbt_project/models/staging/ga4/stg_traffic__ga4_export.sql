@@ -29,7 +29,7 @@ renamed as (
         cast({{ parse_number('source.transactions') }} as bigint) as transactions,
         {{ parse_number('source.revenue') }} as revenue,
         source._file as file_name,
-        source._loaded_at as loaded_at,
+        source._loaded_at as loaded_at
     from source
     inner join files on source._file_sha256 = files.file_sha256
 )

@@ -16,7 +16,7 @@ renamed as (
         source.clicks,
         source.impressions,
         source.ctr,
-        source._loaded_at as loaded_at,
+        source._loaded_at as loaded_at
     from source
     where nullif(trim(source.query), '') is not null
 )

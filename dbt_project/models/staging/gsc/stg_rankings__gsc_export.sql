@@ -39,7 +39,7 @@ renamed as (
         source._file as file_name,
         source._file_sha256 as file_sha256,
         source._row_number as row_number,
-        source._loaded_at as loaded_at,
+        source._loaded_at as loaded_at
     from source
     left join files on source._file_sha256 = files.file_sha256
 ),
@@ -48,7 +48,7 @@ date_report_periods as (
     select
         file_sha256,
         min(report_date) as period_start,
-        max(report_date) as period_end,
+        max(report_date) as period_end
     from renamed
     where report = 'date'
     group by file_sha256
@@ -63,7 +63,7 @@ with_period as (
         case
             when renamed.filter_period_start is not null then 'filters'
             when date_report_periods.period_start is not null then 'dates'
-        end as period_source,
+        end as period_source
     from renamed
     left join date_report_periods on renamed.file_sha256 = date_report_periods.file_sha256
 )

@@ -45,7 +45,7 @@ renamed as (
         source._file as file_name,
         source._file_sha256 as file_sha256,
         source._row_number as row_number,
-        source._loaded_at as loaded_at,
+        source._loaded_at as loaded_at
     from source
     left join files on source._file_sha256 = files.file_sha256
 )
