@@ -1,0 +1,228 @@
+{#- The SQL that differs between the two engines (DuckDB, the default; Spark through dbt-spark),
+    one macro per construct with a duckdb__ and a spark__ version. A model calls these and never
+    branches on the engine itself. Where both engines accept the same SQL the models use it
+    directly: array_contains, array_position (see lk_array_position), array_distinct, max_by,
+    min_by, percentile_cont(…) within group (order by …), date ± integer, `cast(… as string)`,
+    `cast(date_trunc(…) as date)`, count_if, bool_or, bool_and, qualify, `group by all`. -#}
+
+{#- An array of the SQL expressions in `items` (a list). -#}
+{% macro lk_array(items) -%}{{ return(adapter.dispatch('lk_array')(items)) }}{%- endmacro %}
+{% macro default__lk_array(items) -%}[{{ items | join(', ') }}]{%- endmacro %}
+{% macro spark__lk_array(items) -%}array({{ items | join(', ') }}){%- endmacro %}
+
+{#- An empty array of `element_type` (`string`, `date`, …). -#}
+{% macro lk_empty_array(element_type) -%}
+    {{ return(adapter.dispatch('lk_empty_array')(element_type)) }}
+{%- endmacro %}
+{% macro default__lk_empty_array(element_type) -%}cast([] as {{ element_type }}[]){%- endmacro %}
+{% macro spark__lk_empty_array(element_type) -%}cast(array() as array<{{ element_type }}>){%- endmacro %}
+
+{#- The element type `element_type` as an array type, for casts. -#}
+{% macro lk_array_type(element_type) -%}
+    {{ return(adapter.dispatch('lk_array_type')(element_type)) }}
+{%- endmacro %}
+{% macro default__lk_array_type(element_type) -%}{{ element_type }}[]{%- endmacro %}
+{% macro spark__lk_array_type(element_type) -%}array<{{ element_type }}>{%- endmacro %}
+
+{#- The number of elements; null for a null array (Spark's size() says -1). -#}
+{% macro lk_array_length(array) -%}{{ return(adapter.dispatch('lk_array_length')(array)) }}{%- endmacro %}
+{% macro default__lk_array_length(array) -%}len({{ array }}){%- endmacro %}
+{% macro spark__lk_array_length(array) -%}
+    case when {{ array }} is not null then size({{ array }}) end
+{%- endmacro %}
+
+{#- 1-based position of `value` in `array`, null when absent (Spark's array_position says 0). -#}
+{% macro lk_array_position(array, value) -%}
+    {{ return(adapter.dispatch('lk_array_position')(array, value)) }}
+{%- endmacro %}
+{% macro default__lk_array_position(array, value) -%}list_position({{ array }}, {{ value }}){%- endmacro %}
+{% macro spark__lk_array_position(array, value) -%}
+    nullif(array_position({{ array }}, {{ value }}), 0)
+{%- endmacro %}
+
+{#- The element at 1-based `index`, null past the end. -#}
+{% macro lk_array_at(array, index) -%}
+    {{ return(adapter.dispatch('lk_array_at')(array, index)) }}
+{%- endmacro %}
+{% macro default__lk_array_at(array, index) -%}{{ array }}[{{ index }}]{%- endmacro %}
+{% macro spark__lk_array_at(array, index) -%}try_element_at({{ array }}, {{ index }}){%- endmacro %}
+
+{#- Whether the two arrays share an element. -#}
+{% macro lk_arrays_overlap(left, right) -%}
+    {{ return(adapter.dispatch('lk_arrays_overlap')(left, right)) }}
+{%- endmacro %}
+{% macro default__lk_arrays_overlap(left, right) -%}list_has_any({{ left }}, {{ right }}){%- endmacro %}
+{% macro spark__lk_arrays_overlap(left, right) -%}arrays_overlap({{ left }}, {{ right }}){%- endmacro %}
+
+{#- The elements of `array` for which `condition` (over the element named `var`) holds. -#}
+{% macro lk_filter(array, var, condition) -%}
+    {{ return(adapter.dispatch('lk_filter')(array, var, condition)) }}
+{%- endmacro %}
+{% macro default__lk_filter(array, var, condition) -%}
+    list_filter({{ array }}, lambda {{ var }}: {{ condition }})
+{%- endmacro %}
+{% macro spark__lk_filter(array, var, condition) -%}
+    filter({{ array }}, {{ var }} -> {{ condition }})
+{%- endmacro %}
+
+{#- `expression` (over the element named `var`) for every element of `array`. -#}
+{% macro lk_transform(array, var, expression) -%}
+    {{ return(adapter.dispatch('lk_transform')(array, var, expression)) }}
+{%- endmacro %}
+{% macro default__lk_transform(array, var, expression) -%}
+    list_transform({{ array }}, lambda {{ var }}: {{ expression }})
+{%- endmacro %}
+{% macro spark__lk_transform(array, var, expression) -%}
+    transform({{ array }}, {{ var }} -> {{ expression }})
+{%- endmacro %}
+
+{#- Whether `condition` (over the element named `var`) holds for some element of `array`. -#}
+{% macro lk_array_any(array, var, condition) -%}
+    {{ return(adapter.dispatch('lk_array_any')(array, var, condition)) }}
+{%- endmacro %}
+{% macro default__lk_array_any(array, var, condition) -%}
+    len(list_filter({{ array }}, lambda {{ var }}: {{ condition }})) > 0
+{%- endmacro %}
+{% macro spark__lk_array_any(array, var, condition) -%}
+    exists({{ array }}, {{ var }} -> {{ condition }})
+{%- endmacro %}
+
+{#- `text` split at every `separator` (a plain string literal, not a pattern). -#}
+{% macro lk_split(text, separator) -%}
+    {{ return(adapter.dispatch('lk_split')(text, separator)) }}
+{%- endmacro %}
+{% macro default__lk_split(text, separator) -%}string_split({{ text }}, {{ separator }}){%- endmacro %}
+{% macro spark__lk_split(text, separator) -%}
+    split({{ text }}, concat('\Q', {{ separator }}, '\E'), -1)
+{%- endmacro %}
+
+{#- Whether the whole of `text` matches the regular expression `pattern`. -#}
+{% macro lk_regexp_full_match(text, pattern) -%}
+    {{ return(adapter.dispatch('lk_regexp_full_match')(text, pattern)) }}
+{%- endmacro %}
+{% macro default__lk_regexp_full_match(text, pattern) -%}
+    regexp_full_match({{ text }}, {{ pattern }})
+{%- endmacro %}
+{% macro spark__lk_regexp_full_match(text, pattern) -%}
+    ({{ text }} rlike concat('^(?:', {{ pattern }}, ')$'))
+{%- endmacro %}
+
+{#- Whether some part of `text` matches the regular expression `pattern`. -#}
+{% macro lk_regexp_matches(text, pattern) -%}
+    {{ return(adapter.dispatch('lk_regexp_matches')(text, pattern)) }}
+{%- endmacro %}
+{% macro default__lk_regexp_matches(text, pattern) -%}regexp_matches({{ text }}, {{ pattern }}){%- endmacro %}
+{% macro spark__lk_regexp_matches(text, pattern) -%}({{ text }} rlike {{ pattern }}){%- endmacro %}
+
+{#- Every match of `pattern` in `text` replaced by `replacement` (no group references). -#}
+{% macro lk_regexp_replace_all(text, pattern, replacement) -%}
+    {{ return(adapter.dispatch('lk_regexp_replace_all')(text, pattern, replacement)) }}
+{%- endmacro %}
+{% macro default__lk_regexp_replace_all(text, pattern, replacement) -%}
+    regexp_replace({{ text }}, {{ pattern }}, {{ replacement }}, 'g')
+{%- endmacro %}
+{% macro spark__lk_regexp_replace_all(text, pattern, replacement) -%}
+    regexp_replace({{ text }}, {{ pattern }}, {{ replacement }})
+{%- endmacro %}
+
+{#- Days from `start` to `stop` (dates): stop - start, as an integer. -#}
+{% macro lk_days_between(start, stop) -%}
+    {{ return(adapter.dispatch('lk_days_between')(start, stop)) }}
+{%- endmacro %}
+{% macro default__lk_days_between(start, stop) -%}date_diff('day', {{ start }}, {{ stop }}){%- endmacro %}
+{% macro spark__lk_days_between(start, stop) -%}datediff({{ stop }}, {{ start }}){%- endmacro %}
+
+{#- Every day from `start` to `stop`, both included, as an array of dates. -#}
+{% macro lk_date_sequence(start, stop) -%}
+    {{ return(adapter.dispatch('lk_date_sequence')(start, stop)) }}
+{%- endmacro %}
+{% macro default__lk_date_sequence(start, stop) -%}
+    cast(generate_series(cast({{ start }} as date), cast({{ stop }} as date), interval 1 day) as date[])
+{%- endmacro %}
+{% macro spark__lk_date_sequence(start, stop) -%}
+    sequence(cast({{ start }} as date), cast({{ stop }} as date), interval 1 day)
+{%- endmacro %}
+
+{#- One row per element of `array`, as column `column` of `alias`, joined to the rows before it
+    (a lateral join: `array` may use their columns). Rows with a null or empty array are dropped;
+    `keep_empty=true` keeps them once, with a null element. Place it last in the FROM clause,
+    after every join and before WHERE: Spark's LATERAL VIEW must come there. -#}
+{% macro lk_unnest_join(array, alias, column, keep_empty=false) -%}
+    {{ return(adapter.dispatch('lk_unnest_join')(array, alias, column, keep_empty)) }}
+{%- endmacro %}
+{% macro default__lk_unnest_join(array, alias, column, keep_empty) -%}
+    {%- if keep_empty -%}
+    left join unnest(
+        case when len({{ array }}) > 0 then {{ array }} else [null] end
+    ) as {{ alias }} ({{ column }}) on true
+    {%- else -%}
+    cross join unnest({{ array }}) as {{ alias }} ({{ column }})
+    {%- endif -%}
+{%- endmacro %}
+{% macro spark__lk_unnest_join(array, alias, column, keep_empty) -%}
+    lateral view {{ 'outer ' if keep_empty }}explode({{ array }}) {{ alias }} as {{ column }}
+{%- endmacro %}
+
+{#- A struct literal from a mapping of field name to SQL expression (fields keep their order). -#}
+{% macro lk_struct(fields) -%}{{ return(adapter.dispatch('lk_struct')(fields)) }}{%- endmacro %}
+{% macro default__lk_struct(fields) -%}
+    struct_pack({% for name, value in fields.items() %}{{ name }} := {{ value }}{{ ', ' if not loop.last }}{% endfor %})
+{%- endmacro %}
+{% macro spark__lk_struct(fields) -%}
+    named_struct({% for name, value in fields.items() %}'{{ name }}', {{ value }}{{ ', ' if not loop.last }}{% endfor %})
+{%- endmacro %}
+
+{#- The values of `expression` in a group as an array, ordered by `order_by` (a SQL expression,
+    ascending; null: no order promised), without repeats when `distinct`. Nulls are dropped. -#}
+{% macro lk_array_agg(expression, order_by=none, distinct=false) -%}
+    {{ return(adapter.dispatch('lk_array_agg')(expression, order_by, distinct)) }}
+{%- endmacro %}
+{% macro default__lk_array_agg(expression, order_by, distinct) -%}
+    {%- if distinct -%}
+    list(distinct {{ expression }}{% if order_by %} order by {{ order_by }}{% endif %}) filter (where {{ expression }} is not null)
+    {%- else -%}
+    list({{ expression }}{% if order_by %} order by {{ order_by }}{% endif %}) filter (where {{ expression }} is not null)
+    {%- endif -%}
+{%- endmacro %}
+{% macro spark__lk_array_agg(expression, order_by, distinct) -%}
+    {%- if order_by and distinct and order_by | trim == expression | trim -%}
+    array_sort(collect_set({{ expression }}))
+    {%- elif order_by -%}
+    {{ 'array_distinct(' if distinct }}transform(
+        array_sort(collect_list(named_struct('k', {{ order_by }}, 'v', {{ expression }}))),
+        s -> s.v
+    ){{ ')' if distinct }}
+    {%- elif distinct -%}
+    collect_set({{ expression }})
+    {%- else -%}
+    collect_list({{ expression }})
+    {%- endif -%}
+{%- endmacro %}
+
+{#- The non-null values of `expression` in a group joined with `separator`, in the order of
+    `order_by` (null: no order promised). -#}
+{% macro lk_string_agg(expression, separator, order_by=none) -%}
+    {{ return(adapter.dispatch('lk_string_agg')(expression, separator, order_by)) }}
+{%- endmacro %}
+{% macro default__lk_string_agg(expression, separator, order_by) -%}
+    string_agg({{ expression }}, {{ separator }}{% if order_by %} order by {{ order_by }}{% endif %})
+{%- endmacro %}
+{% macro spark__lk_string_agg(expression, separator, order_by) -%}
+    nullif(array_join({{ spark__lk_array_agg(expression, order_by, false) }}, {{ separator }}), '')
+{%- endmacro %}
+
+{#- `as not materialized` for a CTE DuckDB should inline (Spark always does). -#}
+{% macro lk_not_materialized() -%}{{ return(adapter.dispatch('lk_not_materialized')()) }}{%- endmacro %}
+{% macro default__lk_not_materialized() -%}not materialized{%- endmacro %}
+{% macro spark__lk_not_materialized() -%}{%- endmacro %}
+
+{#- Every column of `relation_alias` but those in `columns` (a list of names). -#}
+{% macro lk_star_except(columns, relation_alias=none) -%}
+    {{ return(adapter.dispatch('lk_star_except')(columns, relation_alias)) }}
+{%- endmacro %}
+{% macro default__lk_star_except(columns, relation_alias) -%}
+    {{ relation_alias ~ '.' if relation_alias }}* exclude ({{ columns | join(', ') }})
+{%- endmacro %}
+{% macro spark__lk_star_except(columns, relation_alias) -%}
+    {{ relation_alias ~ '.' if relation_alias }}* except ({{ columns | join(', ') }})
+{%- endmacro %}
