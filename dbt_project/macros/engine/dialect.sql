@@ -226,3 +226,13 @@
 {% macro spark__lk_star_except(columns, relation_alias) -%}
     {{ relation_alias ~ '.' if relation_alias }}* except ({{ columns | join(', ') }})
 {%- endmacro %}
+
+{#- The materialization of an incremental model: `incremental` on DuckDB; `table` on Spark,
+    whose local tables are plain Parquet, without the delete or merge an incremental build needs
+    (on Databricks, Delta has both: docs/scaling.md). Used as
+    config(materialized=lk_incremental_materialized(), incremental_strategy='delete+insert'). -#}
+{% macro lk_incremental_materialized() -%}
+    {{ return(adapter.dispatch('lk_incremental_materialized')()) }}
+{%- endmacro %}
+{% macro default__lk_incremental_materialized() -%}{{ return('incremental') }}{%- endmacro %}
+{% macro spark__lk_incremental_materialized() -%}{{ return('table') }}{%- endmacro %}
