@@ -21,6 +21,7 @@ pytest.register_assert_rewrite("tests.okr_hand_calculation")
 REPO = Path(__file__).resolve().parents[1]
 LINKOKR_ENV = (
     "LINKOKR_CONFIG",
+    "LINKOKR_ENGINE",
     "LINKOKR_INBOX",
     "LINKOKR_WAREHOUSE",
     "LINKOKR_SERVING",

@@ -23,6 +23,14 @@ from dbt.version import __version__ as dbt_version
 from ingest.inbox.ledger import ensure_ops_tables
 from ingest.settings import Paths
 from orchestration.defs.dbt.child import PARENT_ENV
+from orchestration.defs.dbt.engine import (
+    check_spark_installed,
+    copy_spark_marts,
+    dbt_target_args,
+    engine,
+    engine_environment,
+    export_raw_layer,
+)
 from orchestration.defs.dbt.summary import BuildSummary, quiet_stdout
 from orchestration.environ import environ_set
 from orchestration.partitions import RANGE_START_TAG
@@ -68,8 +76,9 @@ def dbt_log_file(paths: Paths) -> Path:
 
 def dbt_environment(paths: Paths) -> dict[str, str]:
     """What dbt must see besides the inherited environment: the home's absolute paths (its
-    profile reads LINKOKR_WAREHOUSE) and the PID linkokr-dbt expects as its parent (child.py)."""
-    return {**paths.export(), PARENT_ENV: str(os.getpid())}
+    profile reads LINKOKR_WAREHOUSE), the engine's settings (engine.py) and the PID linkokr-dbt
+    expects as its parent (child.py)."""
+    return {**paths.export(), **engine_environment(paths), PARENT_ENV: str(os.getpid())}
 
 
 def dbt_project(paths: Paths) -> DbtProject:
@@ -173,6 +182,13 @@ def _stop(process: subprocess.Popen) -> None:
         process.wait(timeout=60)
 
 
+def _copy_marts(context, warehouse: DuckDBResource, paths: Paths) -> None:
+    """Spark's marts into the warehouse file, where every reader of the marts finds them."""
+    with warehouse.get_connection() as con:
+        copied = copy_spark_marts(con, paths)
+    context.log.info("engine: Spark; %d marts copied into the warehouse", len(copied))
+
+
 def build_dbt_assets(project: DbtProject, paths: Paths) -> dg.AssetsDefinition:
     state_dir = dbt_state_dir(paths)
 
@@ -196,8 +212,10 @@ def build_dbt_assets(project: DbtProject, paths: Paths) -> dg.AssetsDefinition:
             len(context.selected_asset_keys),
             len(context.selected_asset_check_keys),
         )
+        on_spark = engine() == "spark"
         args = [
             "build",
+            *dbt_target_args(),
             "--exclude-resource-type",
             "unit_test",
             "--log-path",
@@ -211,6 +229,11 @@ def build_dbt_assets(project: DbtProject, paths: Paths) -> dg.AssetsDefinition:
             requests = con.execute(
                 "select reason, requested_at from ops.full_refresh_requests"
             ).fetchall()
+        if on_spark:
+            check_spark_installed()
+            with warehouse.get_connection() as con:
+                exported = export_raw_layer(con, paths)
+            context.log.info("engine: Spark; raw layer as Parquet (%d relations)", exported)
         if requests:
             context.log.info("full refresh: %s", "; ".join(reason for reason, _ in requests)[:1000])
             args.append("--full-refresh")
@@ -242,6 +265,8 @@ def build_dbt_assets(project: DbtProject, paths: Paths) -> dg.AssetsDefinition:
                     said = time.monotonic()
                 yield event
         except DagsterDbtCliRuntimeError as error:
+            if on_spark:
+                _copy_marts(context, warehouse, paths)
             summary = _summary(invocation)
             if summary is not None and summary.failures:
                 # once, with each failure's message, not again in dbt's error
@@ -259,6 +284,8 @@ def build_dbt_assets(project: DbtProject, paths: Paths) -> dg.AssetsDefinition:
             # before the failure is reported (dbt's own transactions leave no half a model).
             _stop(invocation.process)
             raise
+        if on_spark:
+            _copy_marts(context, warehouse, paths)
         summary = _summary(invocation)
         if summary is not None:
             context.log.info(summary.line(dbt_log_file(paths)))
