@@ -1,6 +1,10 @@
 """Scale benchmark: the whole pipeline on a large generated data set, then a one-day run.
 
     python -m tests.bench.bench_scale [--backlinks 5000000 --rankings 2000000 --traffic 1000000]
+                                      [--engine duckdb|spark]
+
+`--engine spark` builds the models on a local Spark (LINKOKR_ENGINE=spark) instead of DuckDB:
+the same data set, the same runs, in a home of its own.
 
 The data set goes through the inbox as a user would drop it: an Ahrefs backlink export per site
 (the own site and two competitors, `--backlinks` rows in all), a rank-tracker export
@@ -229,10 +233,12 @@ def slowest_models(home: Path, count: int = 6) -> list[tuple[str, float]]:
     return sorted(timings, key=lambda t: -t[1])[:count]
 
 
-def run(home: Path, label: str) -> dict:
+def run(home: Path, label: str, engine: str = "duckdb") -> dict:
     env = {**os.environ, "LINKOKR_HOME": str(home)}
     for name in [n for n in env if n.startswith("LINKOKR_") and n != "LINKOKR_HOME"]:
-        del env[name]
+        if not name.startswith("LINKOKR_SPARK_"):  # Spark's memory and master stay settable
+            del env[name]
+    env["LINKOKR_ENGINE"] = engine
     env.pop("DAGSTER_HOME", None)
     start = time.time()
     with open(home / f"{label}.log", "w") as log:
@@ -263,18 +269,21 @@ def main() -> None:
     parser.add_argument("--backlinks", type=int, default=5_000_000)
     parser.add_argument("--rankings", type=int, default=2_000_000)
     parser.add_argument("--traffic", type=int, default=1_000_000)
+    parser.add_argument("--engine", choices=("duckdb", "spark"), default="duckdb")
     sizes = parser.parse_args()
+    home = HOME if sizes.engine == "duckdb" else HOME.with_name(f"scale-{sizes.engine}")
     yesterday = date.today() - timedelta(days=1)
     started = time.perf_counter()
-    generate(HOME, sizes, yesterday - timedelta(days=1))
+    generate(home, sizes, yesterday - timedelta(days=1))
     print(
         f"Scale data set: {sizes.backlinks:,} backlinks, {sizes.rankings:,} ranking rows, "
-        f"{sizes.traffic:,} traffic rows ({time.perf_counter() - started:.0f} s to generate)"
+        f"{sizes.traffic:,} traffic rows ({time.perf_counter() - started:.0f} s to generate); "
+        f"models on {sizes.engine}"
     )
-    full = run(HOME, "full run")
-    add_next_day(HOME, sizes, yesterday)
-    daily = run(HOME, "one-day incremental run")
-    size = (HOME / "warehouse" / "linkokr.duckdb").stat().st_size
+    full = run(home, "full run", sizes.engine)
+    add_next_day(home, sizes, yesterday)
+    daily = run(home, "one-day incremental run", sizes.engine)
+    size = (home / "warehouse" / "linkokr.duckdb").stat().st_size
     print(
         f"\nSummary: full {full['wall'] / 60:.1f} min (target < 10), "
         f"incremental {daily['wall'] / 60:.1f} min (target < 2), "
