@@ -54,7 +54,11 @@ def engine_environment(paths: Paths) -> dict[str, str]:
 
 
 def dbt_target_args() -> list[str]:
-    return ["--target", "spark"] if engine() == "spark" else []
+    """dbt's target: the profile's `spark` (local), or the one LINKOKR_SPARK_TARGET names (a
+    cluster's Thrift server, Databricks: docs/scaling.md)."""
+    if engine() != "spark":
+        return []
+    return ["--target", os.environ.get("LINKOKR_SPARK_TARGET") or "spark"]
 
 
 def check_spark_installed() -> None:
