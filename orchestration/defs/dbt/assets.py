@@ -184,8 +184,9 @@ def _stop(process: subprocess.Popen) -> None:
 
 def _copy_marts(context, warehouse: DuckDBResource, paths: Paths) -> None:
     """Spark's marts into the warehouse file, where every reader of the marts finds them."""
+    marts = [key.path[-1] for key in context.selected_asset_keys if key.path[0] == "marts"]
     with warehouse.get_connection() as con:
-        copied = copy_spark_marts(con, paths)
+        copied = copy_spark_marts(con, paths, marts)
     context.log.info("engine: Spark; %d marts copied into the warehouse", len(copied))
 
 

@@ -83,22 +83,21 @@ def export_raw_layer(con: duckdb.DuckDBPyConnection, paths: Paths) -> int:
     return len(export_schemas(con, spark_dir(paths) / "raw"))
 
 
-def copy_spark_marts(con: duckdb.DuckDBPyConnection, paths: Paths) -> list[str]:
-    """Spark's marts into the warehouse's `marts` schema (each replaced in one statement)."""
+def copy_spark_marts(con: duckdb.DuckDBPyConnection, paths: Paths, marts: list[str]) -> list[str]:
+    """Spark's tables of `marts` (names) into the warehouse's `marts` schema, each replaced in one
+    statement; a mart Spark has not built (a failed model) keeps its previous rows."""
     folder = spark_dir(paths) / "tables" / "marts.db"
-    copied = []
-    if not folder.is_dir():
-        return copied
     con.execute("create schema if not exists marts")
-    for table in sorted(path for path in folder.iterdir() if path.is_dir()):
-        files = sorted(table.glob("*.parquet"))
+    copied = []
+    for name in sorted(marts):
+        files = sorted((folder / name).glob("*.parquet"))
         if not files:
             continue
-        relation = f"marts.{quote_identifier(table.name)}"
+        relation = f"marts.{quote_identifier(name)}"
         kind = con.execute(
             "select table_type from information_schema.tables"
             " where table_schema = 'marts' and table_name = ?",
-            [table.name],
+            [name],
         ).fetchall()
         if kind and kind[0][0] == "VIEW":
             con.execute(f"drop view {relation}")
@@ -106,5 +105,5 @@ def copy_spark_marts(con: duckdb.DuckDBPyConnection, paths: Paths) -> list[str]:
             f"create or replace table {relation} as select * from read_parquet(?)",
             [[str(path) for path in files]],
         )
-        copied.append(table.name)
+        copied.append(name)
     return copied

@@ -1,0 +1,70 @@
+"""The pieces around the second engine that need no Spark: the raw layer written as Parquet for
+Spark to read, the engine setting, and Spark's marts copied into the warehouse file."""
+
+import dagster as dg
+import duckdb
+import pytest
+
+from ingest.parquet_layer import export_schemas
+from ingest.settings import Paths
+from orchestration.defs.dbt.engine import copy_spark_marts, engine, spark_dir
+
+pytestmark = pytest.mark.unit
+
+
+def _warehouse(path):
+    con = duckdb.connect(str(path))
+    con.execute("create schema raw; create schema ops")
+    con.execute(
+        "create table raw.files_a as select 'https://a.org/' as url, 1::hugeint as n,"
+        " '{}'::json as doc"
+    )
+    con.execute("create view raw.a as select * from raw.files_a")
+    con.execute("create table ops.ingested_files as select 'f.csv' as file_name")
+    return con
+
+
+def test_the_raw_layer_is_written_as_parquet_with_the_same_rows(tmp_path):
+    con = _warehouse(tmp_path / "w.duckdb")
+    root = tmp_path / "raw"
+    written = export_schemas(con, root)
+    assert written == ["raw.a", "raw.files_a", "ops.ingested_files"]
+    rows = duckdb.sql(f"select * from read_parquet('{root}/raw/a/*.parquet')").fetchall()
+    assert rows == [("https://a.org/", 1, "{}")]
+    # types another engine reads: no HUGEINT or JSON in the files
+    types = duckdb.sql(f"describe select * from read_parquet('{root}/raw/a/*.parquet')").fetchall()
+    assert [t[1] for t in types] == ["VARCHAR", "BIGINT", "VARCHAR"]
+
+
+def test_an_unfinished_export_and_a_dropped_table_leave_no_files(tmp_path):
+    con = _warehouse(tmp_path / "w.duckdb")
+    root = tmp_path / "raw"
+    export_schemas(con, root)
+    orphan = root / "raw" / ".a.0123.tmp"
+    orphan.mkdir()
+    (orphan / "data.parquet").write_bytes(b"half")
+    con.execute("drop view raw.a")
+    export_schemas(con, root)
+    assert sorted(p.name for p in (root / "raw").iterdir()) == ["files_a"]
+
+
+def test_the_engine_setting(monkeypatch):
+    assert engine({}) == "duckdb"
+    assert engine({"LINKOKR_ENGINE": " Spark "}) == "spark"
+    with pytest.raises(dg.DagsterError, match="use duckdb or spark"):
+        engine({"LINKOKR_ENGINE": "oracle"})
+
+
+def test_spark_marts_replace_the_warehouse_marts(tmp_path):
+    paths = Paths.from_env({"LINKOKR_HOME": str(tmp_path)})
+    paths.warehouse.parent.mkdir(parents=True)
+    folder = spark_dir(paths) / "tables" / "marts.db" / "fct_x"
+    folder.mkdir(parents=True)
+    duckdb.sql(f"copy (select 2 as n, ['a'] as l) to '{folder}/part-0.parquet' (format parquet)")
+    con = duckdb.connect(str(paths.warehouse))
+    con.execute("create schema marts; create view marts.fct_x as select 1 as n")
+    con.execute("create table marts.fct_y as select 7 as n")
+    copied = copy_spark_marts(con, paths, ["fct_x", "fct_y"])
+    assert copied == ["fct_x"]  # fct_y: Spark built nothing, the warehouse keeps its rows
+    assert con.execute("select * from marts.fct_x").fetchall() == [(2, ["a"])]
+    assert con.execute("select * from marts.fct_y").fetchall() == [(7,)]
