@@ -5,7 +5,9 @@ import dagster as dg
 import duckdb
 import pytest
 
-from ingest.parquet_layer import export_schemas
+from ingest.inbox import load_file
+from ingest.inbox.forgetting import forget
+from ingest.parquet_layer import export_raw_layer, export_schemas
 from ingest.settings import Paths
 from orchestration.defs.dbt.engine import copy_spark_marts, engine, spark_dir
 
@@ -46,6 +48,44 @@ def test_an_unfinished_export_and_a_dropped_table_leave_no_files(tmp_path):
     con.execute("drop view raw.a")
     export_schemas(con, root)
     assert sorted(p.name for p in (root / "raw").iterdir()) == ["files_a"]
+
+
+def test_each_loaded_file_is_one_parquet_file_and_a_forgotten_one_leaves(tmp_path):
+    from tests.test_inbox import ahrefs_row, write_ahrefs_utf16
+
+    con = duckdb.connect(str(tmp_path / "w.duckdb"))
+    files = [
+        write_ahrefs_utf16(
+            tmp_path / "inbox" / f"acme.com-backlinks-subdomains_2026-04-{day}_10-00-00.csv",
+            [ahrefs_row(f"https://a{day}.example.org/", "https://acme.com/")],
+        )
+        for day in (17, 18)
+    ]
+    for path in files:
+        assert load_file(con, path, "backlinks").status == "loaded"
+    root = tmp_path / "parquet"
+    export_raw_layer(con, root)
+    folder = root / "raw" / "backlinks_ahrefs"
+    first = sorted(p.name for p in folder.glob("*.parquet"))
+    assert len(first) == 3  # one per load, and the empty one that carries every column
+
+    def rows(sql):
+        return sorted(duckdb.sql(sql).fetchall())
+
+    view = "select _file, referring_page_url from raw.backlinks_ahrefs"
+    parquet = f"select _file, referring_page_url from read_parquet('{folder}/*.parquet',"
+    parquet += " union_by_name = true)"
+    assert rows(parquet) == sorted(con.execute(view).fetchall())
+    assert len(rows(parquet)) == 2
+
+    # nothing new: nothing rewritten; a forgotten file's rows leave with its Parquet file
+    mtimes = {p.name: p.stat().st_mtime_ns for p in folder.glob("*.parquet")}
+    export_raw_layer(con, root)
+    assert {p.name: p.stat().st_mtime_ns for p in folder.glob("*.parquet")} == mtimes
+    forget(con, files[0].name)
+    export_raw_layer(con, root)
+    assert len(list(folder.glob("*.parquet"))) == 2
+    assert [url for _, url in rows(parquet)] == ["https://a18.example.org/"]
 
 
 def test_the_engine_setting(monkeypatch):

@@ -58,6 +58,11 @@ def _file_formats() -> dict[str, list[FileFormat]]:
     return tables
 
 
+def file_tables() -> list[str]:
+    """The raw relations made of loaded files (views over one table per load)."""
+    return list(_file_formats())
+
+
 def file_table(table: str, load_id: str) -> str:
     assert LOAD_ID.match(load_id), load_id
     return f"{FILES_SCHEMA}.{quote_identifier(f'{table}__{load_id}')}"
@@ -93,6 +98,26 @@ def refresh_file_view(con: duckdb.DuckDBPyConnection, table: str) -> None:
     An empty typed table carries every column, so the view has them all before any file came.
     Rows lacking a required column stay in the file's table but out of the view (they are
     counted as rejected in the ledger)."""
+    parts = file_view_parts(con, table)
+    existing = con.execute(
+        "select table_type from information_schema.tables where table_schema = 'raw' "
+        "and table_name = ?",
+        [table],
+    ).fetchone()
+    if existing and existing[0] != "VIEW":
+        raise RuntimeError(
+            f"raw.{table} is a table from an older linkokr warehouse; move it aside or rebuild "
+            "the warehouse"
+        )
+    con.execute(
+        f"create or replace view raw.{quote_identifier(table)} as\n"
+        + "\nunion all by name\n".join(sql for _, sql in parts)
+    )
+
+
+def file_view_parts(con: duckdb.DuckDBPyConnection, table: str) -> list[tuple[str | None, str]]:
+    """The SELECTs `raw.<table>` unions: (None, the empty typed table's), then (load_id, the
+    load's rows with their lineage) for every loaded file, in load order."""
     formats = _file_formats()[table]
     columns = list(dict.fromkeys(c for fmt in formats for c in fmt.columns))
     con.execute(f"create schema if not exists {FILES_SCHEMA}")
@@ -113,7 +138,7 @@ def refresh_file_view(con: duckdb.DuckDBPyConnection, table: str) -> None:
         if column not in existing_columns:
             con.execute(f"alter table {empty} add column {quote_identifier(column)} varchar")
     lineage = ", ".join(f"cast(null as {kind}) as {name}" for name, kind in LINEAGE_COLUMNS.items())
-    parts = [f"select *, {lineage} from {empty}"]
+    parts: list[tuple[str | None, str]] = [(None, f"select *, {lineage} from {empty}")]
     loads = con.execute(
         """select load_id, format, column_formats from ops.ingested_files
            where raw_table = ? and status = 'loaded' order by loaded_at, load_id""",
@@ -144,7 +169,9 @@ def refresh_file_view(con: duckdb.DuckDBPyConnection, table: str) -> None:
                 f"where load_id = '{load_id}')"
             )
         parts.append(
-            f"""select {star},
+            (
+                load_id,
+                f"""select {star},
                    ledger.source as _source,
                    ledger.format as _format,
                    ledger.file_name as _file,
@@ -155,22 +182,10 @@ def refresh_file_view(con: duckdb.DuckDBPyConnection, table: str) -> None:
                    cast(null as varchar) as _site,
             from {file_table(table, load_id)} as files
             inner join ops.ingested_files as ledger on ledger.load_id = '{load_id}'
-            where {complete}"""
+            where {complete}""",
+            )
         )
-    existing = con.execute(
-        "select table_type from information_schema.tables where table_schema = 'raw' "
-        "and table_name = ?",
-        [table],
-    ).fetchone()
-    if existing and existing[0] != "VIEW":
-        raise RuntimeError(
-            f"raw.{table} is a table from an older linkokr warehouse; move it aside or rebuild "
-            "the warehouse"
-        )
-    con.execute(
-        f"create or replace view raw.{quote_identifier(table)} as\n"
-        + "\nunion all by name\n".join(parts)
-    )
+    return parts
 
 
 def drop_unfinished_loads(con: duckdb.DuckDBPyConnection) -> int:

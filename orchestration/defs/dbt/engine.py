@@ -15,7 +15,7 @@ from pathlib import Path
 import dagster as dg
 import duckdb
 
-from ingest.parquet_layer import export_schemas
+from ingest.parquet_layer import export_raw_layer as export_parquet_raw_layer
 from ingest.settings import Paths
 from ingest.warehouse import quote_identifier
 
@@ -80,7 +80,7 @@ def check_spark_installed() -> None:
 
 def export_raw_layer(con: duckdb.DuckDBPyConnection, paths: Paths) -> int:
     """The warehouse's raw and ops relations as Parquet, where Spark's sources read them."""
-    return len(export_schemas(con, spark_dir(paths) / "raw"))
+    return len(export_parquet_raw_layer(con, spark_dir(paths) / "raw"))
 
 
 def copy_spark_marts(con: duckdb.DuckDBPyConnection, paths: Paths, marts: list[str]) -> list[str]:
