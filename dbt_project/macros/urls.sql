@@ -30,10 +30,13 @@
 
 {% macro normalize_source_page(url) -%}
     case when nullif(trim({{ url }}), '') is not null then
-        {{ normalize_page(url) }} || coalesce('?' || nullif(array_to_string(list_sort(list_filter(
-            string_split(regexp_extract({{ _url_rest(url) }}, '\?(.*)$', 1), '&'),
-            lambda p: p <> '' and not regexp_matches(lower(split_part(p, '=', 1)), '^(utm_.*|gclid|fbclid|msclkid|mc_cid|mc_eid)$')
-        )), '&'), ''), '')
+        {%- set parameters = lk_split("regexp_extract(" ~ _url_rest(url) ~ ", '\\?(.*)$', 1)", "'&'") %}
+        {%- set is_tracking = lk_regexp_matches(
+            "lower(split_part(p, '=', 1))", "'^(utm_.*|gclid|fbclid|msclkid|mc_cid|mc_eid)$'"
+        ) %}
+        {{ normalize_page(url) }} || coalesce('?' || nullif({{ lk_array_join(
+            'array_sort(' ~ lk_filter(parameters, 'p', "p <> '' and not " ~ is_tracking) ~ ')', "'&'"
+        ) }}, ''), '')
     end
 {%- endmacro %}
 

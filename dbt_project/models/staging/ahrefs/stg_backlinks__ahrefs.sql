@@ -1,10 +1,17 @@
+{#- The columns read below, the same from both tables. -#}
+{% set columns = [
+    'referring_page_url', 'referring_page_title', 'target_url', 'anchor', 'domain_rating', 'link_type',
+    'nofollow', 'ugc', 'sponsored', 'content', 'is_spam', 'first_seen', 'last_seen', 'lost', 'lost_status',
+    '_format', '_site', '_snapshot_date', '_file', '_file_sha256', '_row_number', '_loaded_at',
+] -%}
+
 with
 
 -- Exports dropped in the inbox and API pulls share the export's columns.
 source as (
-    select * from {{ source('ahrefs', 'backlinks_ahrefs') }}
-    union all by name
-    select * from {{ source('ahrefs', 'backlinks_ahrefs_api') }}
+    select {{ columns | join(', ') }} from {{ source('ahrefs', 'backlinks_ahrefs') }}
+    union all
+    select {{ columns | join(', ') }} from {{ source('ahrefs', 'backlinks_ahrefs_api') }}
 ),
 
 files as (
@@ -40,7 +47,7 @@ renamed as (
         end as placement,
         cast(null as double) as spam_score,
         coalesce({{ parse_bool('source.is_spam') }}, false) as is_flagged_spam,
-        cast(null as varchar) as source_topic,
+        cast(null as string) as source_topic,
         {{ parse_date('source.first_seen') }} as first_seen_date,
         {{ parse_date('source.last_seen') }} as last_seen_date,
         coalesce(

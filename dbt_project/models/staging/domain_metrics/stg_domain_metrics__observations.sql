@@ -1,9 +1,14 @@
+{#- The columns read below, the same from both tables. -#}
+{% set columns = [
+    'domain', 'metric_date', 'metric', 'value', '_format', '_site', '_file', '_file_sha256', '_loaded_at',
+] -%}
+
 with
 
 source as (
-    select * from {{ source('domain_metrics', 'domain_metrics') }}
-    union all by name
-    select * from {{ source('ahrefs', 'domain_metrics_ahrefs_api') }}
+    select {{ columns | join(', ') }} from {{ source('domain_metrics', 'domain_metrics') }}
+    union all
+    select {{ columns | join(', ') }} from {{ source('ahrefs', 'domain_metrics_ahrefs_api') }}
 ),
 
 files as (

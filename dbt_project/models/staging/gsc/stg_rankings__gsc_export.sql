@@ -56,7 +56,7 @@ date_report_periods as (
 
 with_period as (
     select
-        renamed.* exclude (filter_period_start, filter_period_end),
+        {{ lk_star_except(['filter_period_start', 'filter_period_end'], 'renamed') }},
         -- the range the user chose covers the aggregates even when its last days had no data
         coalesce(renamed.filter_period_start, date_report_periods.period_start) as period_start,
         coalesce(renamed.filter_period_end, date_report_periods.period_end) as period_end,

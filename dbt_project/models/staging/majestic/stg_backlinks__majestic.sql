@@ -20,7 +20,7 @@ renamed as (
         source.anchor_text as anchor,
         {{ parse_number('source.source_trust_flow') }} as authority_score,
         'majestic_tf' as authority_source,
-        cast(null as varchar) as link_type,
+        cast(null as string) as link_type,
         {{ parse_flag('source.flag_no_follow') }} as is_nofollow,
         false as is_ugc,
         false as is_sponsored,

@@ -34,11 +34,11 @@ renamed as (
         {{ parse_number('source.spam_score') }} as spam_score,
         -- Old exports write the 1-17 scale as `N%`; newer ones use 1-100.
         case
-            when trim(source.spam_score) like '%\%%' escape '\' and {{ parse_number('source.spam_score') }} <= 17
+            when contains(trim(source.spam_score), '%') and {{ parse_number('source.spam_score') }} <= 17
                 then {{ parse_number('source.spam_score') }} >= {{ var('toxic_min_spam_score_old_scale') }}
             else coalesce({{ parse_number('source.spam_score') }} >= {{ var('toxic_min_spam_score') }}, false)
         end as is_flagged_spam,
-        cast(null as varchar) as source_topic,
+        cast(null as string) as source_topic,
         {{ parse_date('source.date_first_seen') }} as first_seen_date,
         {{ parse_date('source.date_last_seen') }} as last_seen_date,
         {{ parse_date('source.date_lost') }} as lost_date,

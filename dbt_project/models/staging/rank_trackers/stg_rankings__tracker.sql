@@ -21,10 +21,14 @@ renamed as (
         nullif(trim(source.url), '') as ranking_url,
         {{ normalize_page('source.url') }} as ranking_page,
         {{ parse_number('source.search_volume') }} as search_volume,
-        list_filter(
-            list_transform(string_split_regex(coalesce(source.tags, ''), '[,;|]'), lambda t: lower(trim(t))),
-            lambda t: t <> ''
-        ) as tags,
+        -- tags are separated by `,`, `;` or `|`
+        {{ lk_filter(
+            lk_transform(
+                lk_split(lk_regexp_replace_all("coalesce(source.tags, '')", "'[;|]'", "','"), "','"),
+                't', 'lower(trim(t))'
+            ),
+            't', "t <> ''"
+        ) }} as tags,
         nullif(trim(source.serp_feature), '') as serp_feature,
         source._format as file_format,
         source._file as file_name,

@@ -1,10 +1,17 @@
+{#- The columns read below, the same from both tables. -#}
+{% set columns = [
+    'source_url', 'source_title', 'target_url', 'anchor', 'page_ascore', 'nofollow', 'ugc', 'sponsored',
+    'sitewide', 'image', 'frame', 'form', 'first_seen', 'last_seen', 'lost_link',
+    '_format', '_site', '_snapshot_date', '_file', '_file_sha256', '_row_number', '_loaded_at',
+] -%}
+
 with
 
 -- Exports dropped in the inbox and API pulls share the export's columns.
 source as (
-    select * from {{ source('semrush', 'backlinks_semrush') }}
-    union all by name
-    select * from {{ source('semrush', 'backlinks_semrush_api') }}
+    select {{ columns | join(', ') }} from {{ source('semrush', 'backlinks_semrush') }}
+    union all
+    select {{ columns | join(', ') }} from {{ source('semrush', 'backlinks_semrush_api') }}
 ),
 
 files as (
@@ -23,7 +30,7 @@ renamed as (
         source.anchor,
         {{ parse_number('source.page_ascore') }} as authority_score,
         'semrush_as' as authority_source,
-        cast(null as varchar) as link_type,
+        cast(null as string) as link_type,
         coalesce({{ parse_bool('source.nofollow') }}, false) as is_nofollow,
         coalesce({{ parse_bool('source.ugc') }}, false) as is_ugc,
         coalesce({{ parse_bool('source.sponsored') }}, false) as is_sponsored,
@@ -35,7 +42,7 @@ renamed as (
         end as placement,
         cast(null as double) as spam_score,
         false as is_flagged_spam,
-        cast(null as varchar) as source_topic,
+        cast(null as string) as source_topic,
         {{ parse_date('source.first_seen') }} as first_seen_date,
         {{ parse_date('source.last_seen') }} as last_seen_date,
         case when {{ parse_bool('source.lost_link') }} then {{ parse_date('source.last_seen') }} end as lost_date,
