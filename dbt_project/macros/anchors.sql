@@ -29,9 +29,10 @@
 {%- endmacro %}
 
 {#- A URL (scheme or `www.` first) or a host name (`name.tld`, then an optional port and path),
-    the whole anchor and nothing else. -#}
+    the whole anchor and nothing else. `\z`, not `$`: Java's `$` also matches before a final line
+    break, so `example.com` followed by a newline would be a naked URL on Spark only. -#}
 {% macro naked_url_pattern() -%}
-    '^(?:https?://|www\.)\S+$|^[a-z0-9-]+(?:\.[a-z0-9-]+)*\.[a-z]{2,24}(?::[0-9]+)?(?:[/?#]\S*)?$'
+    '^(?:https?://|www\.)\S+\z|^[a-z0-9-]+(?:\.[a-z0-9-]+)*\.[a-z]{2,24}(?::[0-9]+)?(?:[/?#]\S*)?\z'
 {%- endmacro %}
 
 {#- The anchor class of `anchor`, given its words (anchor_words) and whether they hold a brand
