@@ -39,7 +39,7 @@ site_keywords as (
     from keyword_sets
     inner join keyword_tags
         on keyword_tags.site = keyword_sets.site
-        and {{ lk_arrays_overlap('coalesce(keyword_sets.tags, ' ~ lk_empty_array('string') ~ ')', 'keyword_tags.tags') }}
+        and {{ lk_arrays_overlap('keyword_sets.tags', 'keyword_tags.tags') }}
 ),
 
 keyword_words as (
