@@ -1,8 +1,14 @@
 {#- Quality tiers in order, best first (docs/warehouse.md): tier_1 > tier_2 > tier_3 > tier_4 > toxic. -#}
-{% macro tier_rank(tier) -%}
-    list_position(['tier_1', 'tier_2', 'tier_3', 'tier_4', 'toxic'], {{ tier }})
+{% macro quality_tiers() -%}
+    {{ lk_string_array(['tier_1', 'tier_2', 'tier_3', 'tier_4', 'toxic']) }}
 {%- endmacro %}
 
+{#- The rank of `tier` (1 for tier_1 … 5 for toxic); null for anything else. -#}
+{% macro tier_rank(tier) -%}
+    {{ lk_array_position(quality_tiers(), tier) }}
+{%- endmacro %}
+
+{#- The tier of rank `rank` (1-based); null for null or out of range. -#}
 {% macro tier_of_rank(rank) -%}
-    (['tier_1', 'tier_2', 'tier_3', 'tier_4', 'toxic'])[{{ rank }}]
+    {{ lk_array_at(quality_tiers(), rank) }}
 {%- endmacro %}

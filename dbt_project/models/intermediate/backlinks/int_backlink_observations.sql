@@ -4,7 +4,7 @@
 -- Incremental by snapshot: a run rebuilds the (vendor, site, snapshot date) snapshots that got
 -- rows since the last build (a second file of the same snapshot is deduplicated with the first).
 {{ config(
-    materialized='incremental',
+    materialized=lk_incremental_materialized(),
     incremental_strategy='delete+insert',
     unique_key=['vendor', 'site', 'snapshot_date'],
 ) }}
@@ -61,7 +61,7 @@ deduplicated as (
     from flagged
     qualify row_number() over (
         partition by vendor, site, snapshot_date, backlink_id
-        order by is_live_in_snapshot desc, loaded_at desc, row_number asc
+        order by is_live_in_snapshot desc, loaded_at desc, row_number asc nulls last
     ) = 1
 )
 

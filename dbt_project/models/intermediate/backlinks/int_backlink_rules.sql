@@ -21,7 +21,7 @@ keyword_sets as (
 -- A keyword's tags come from each rank tracker's latest rows for it (Search Console keywords
 -- carry the trackers' tags, so reading them adds nothing), as for average_position.
 keyword_tags as (
-    select site, source, keyword, arg_max(tags, date) as tags
+    select site, source, keyword, max_by(tags, date) as tags
     from {{ ref('fct_keyword_rankings_daily') }}
     where source <> 'gsc'
     group by site, source, keyword
@@ -31,7 +31,7 @@ keyword_tags as (
 site_keywords as (
     select keyword_sets.site, listed.keyword
     from keyword_sets
-    cross join unnest(coalesce(keyword_sets.keywords, [])) as listed (keyword)
+    {{ lk_unnest_join('keyword_sets.keywords', 'listed', 'keyword') }}
 
     union
 
@@ -39,33 +39,42 @@ site_keywords as (
     from keyword_sets
     inner join keyword_tags
         on keyword_tags.site = keyword_sets.site
-        and list_has_any(coalesce(keyword_sets.tags, []), keyword_tags.tags)
+        and {{ lk_arrays_overlap('keyword_sets.tags', 'keyword_tags.tags') }}
+),
+
+keyword_words as (
+    select site, {{ anchor_words('keyword') }} as words
+    from site_keywords
 ),
 
 anchor_keywords as (
     select
         sites.site,
-        list_sort(list_distinct(list({{ anchor_words('site_keywords.keyword') }}))) as anchor_keywords
+        {{ lk_array_agg('keyword_words.words', order_by='keyword_words.words', distinct=true) }} as anchor_keywords
     from sites
-    inner join site_keywords
-        on site_keywords.site = sites.site
-        or list_contains(coalesce(sites.competitor_of, []), site_keywords.site)
-    where {{ anchor_words('site_keywords.keyword') }} <> ''
+    inner join keyword_words
+        on keyword_words.site = sites.site
+        or array_contains(coalesce(sites.competitor_of, {{ lk_empty_array('string') }}), keyword_words.site)
+    where keyword_words.words <> ''
     group by sites.site
 ),
 
 site_topics as (
     select
         sites.site,
-        coalesce(sites.disavow, []) as disavow,
-        list_sort(list_distinct(flatten(list(coalesce(watchers.relevance_topics, [])))
-            || coalesce(sites.relevance_topics, []))) as relevance_topics,
-        list_sort(list_distinct(list_filter(
-            list_transform(coalesce(sites.brand_terms, []), lambda term: {{ anchor_words('term') }}),
-            lambda term: term <> ''
-        ))) as brand_terms
+        coalesce(sites.disavow, {{ lk_empty_array('string') }}) as disavow,
+        array_sort(array_distinct(flatten(
+            {{ lk_array([
+                "flatten(" ~ lk_array_agg("coalesce(watchers.relevance_topics, " ~ lk_empty_array('string') ~ ")") ~ ")",
+                "coalesce(sites.relevance_topics, " ~ lk_empty_array('string') ~ ")"
+            ]) }}
+        ))) as relevance_topics,
+        array_sort(array_distinct({{ lk_filter(
+            lk_transform('coalesce(sites.brand_terms, ' ~ lk_empty_array('string') ~ ')', 'term', anchor_words('term')),
+            'term', "term <> ''"
+        ) }})) as brand_terms
     from sites
-    left join sites as watchers on list_contains(sites.competitor_of, watchers.site)
+    left join sites as watchers on array_contains(sites.competitor_of, watchers.site)
     group by sites.site, sites.disavow, sites.relevance_topics, sites.brand_terms
 )
 
@@ -75,19 +84,19 @@ select
     site_topics.disavow,
     settings.authority_priority,
     site_topics.brand_terms,
-    coalesce(anchor_keywords.anchor_keywords, []) as anchor_keywords,
-    cast(to_json(struct_pack(
-        relevance_topics := site_topics.relevance_topics,
-        disavow := list_sort(site_topics.disavow),
-        authority_priority := settings.authority_priority,
-        tier_1_min_authority := {{ var('tier_1_min_authority') }},
-        tier_2_min_authority := {{ var('tier_2_min_authority') }},
-        tier_3_min_authority := {{ var('tier_3_min_authority') }},
-        tier_3_nofollow_min_authority := {{ var('tier_3_nofollow_min_authority') }},
-        brand_terms := site_topics.brand_terms,
-        anchor_keywords := coalesce(anchor_keywords.anchor_keywords, []),
-        generic_anchors := {{ generic_anchor_texts() }}
-    )) as varchar) as rules
+    coalesce(anchor_keywords.anchor_keywords, {{ lk_empty_array('string') }}) as anchor_keywords,
+    {{ lk_struct_to_json({
+        'relevance_topics': 'site_topics.relevance_topics',
+        'disavow': 'array_sort(site_topics.disavow)',
+        'authority_priority': 'settings.authority_priority',
+        'tier_1_min_authority': var('tier_1_min_authority'),
+        'tier_2_min_authority': var('tier_2_min_authority'),
+        'tier_3_min_authority': var('tier_3_min_authority'),
+        'tier_3_nofollow_min_authority': var('tier_3_nofollow_min_authority'),
+        'brand_terms': 'site_topics.brand_terms',
+        'anchor_keywords': 'coalesce(anchor_keywords.anchor_keywords, ' ~ lk_empty_array('string') ~ ')',
+        'generic_anchors': generic_anchor_texts()
+    }) }} as rules
 from site_topics
 cross join settings
 left join anchor_keywords using (site)

@@ -4,7 +4,7 @@
 -- links it holds, and the links whose loss date a new full snapshot may set); every other link
 -- keeps its row. At 5M links a one-day partial export costs seconds instead of a minute.
 {{ config(
-    materialized='incremental',
+    materialized=lk_incremental_materialized(),
     incremental_strategy='delete+insert',
     unique_key=['vendor', 'site', 'backlink_id'],
 ) }}
@@ -85,10 +85,9 @@ history as (
         min(first_seen_date) as reported_first_seen_date,
         max(last_seen_date) as last_seen_date,
         -- ordered, so a link rebuilt incrementally gets the same text as in a full rebuild
-        string_agg(
-            distinct lower(concat_ws(' ', source_title, source_url, anchor, source_topic)), ' '
-            order by lower(concat_ws(' ', source_title, source_url, anchor, source_topic))
-        ) as relevance_text,
+        {{ lk_string_agg_distinct(
+            "lower(concat_ws(' ', source_title, source_url, anchor, source_topic))", "' '"
+        ) }} as relevance_text,
         max(loaded_at) as loaded_at
     from observations
     group by vendor, site, backlink_id
