@@ -5,8 +5,8 @@
 -- pages that did get one. Depends only on site, d and W, so it is computed once per (site, d, W)
 -- whatever the number of links acquired that day. Windows are the page windows' (cut at the
 -- attribution data range); per-day means are over the days with traffic data.
--- Scale: the excluded pages' window sums come from running totals looked up with ASOF joins
--- (four lookups per site, d, W and page), never from a (d, W, page, day) fan-out.
+-- Scale: the excluded pages' window sums come from running totals looked up ASOF
+-- (lk_asof_lookup: four lookups per site, d, W and page), never from a (d, W, page, day) fan-out.
 with
 
 windows as (
@@ -45,7 +45,7 @@ page_sessions as (
         site,
         page,
         date,
-        sum(sum(sessions)) over (partition by site, page order by date) as running_sessions
+        cast(sum(sum(sessions)) over (partition by site, page order by date) as bigint) as running_sessions
     from traffic
     where channel_group = 'Organic Search' and not coalesce(is_other_row, false)
     group by site, page, date
@@ -79,46 +79,69 @@ linked_pages as (
     from page_link_days
 ),
 
-excluded_pages as (
+window_pages as (
     select windows.*, linked_pages.page
     from windows
     inner join linked_pages on linked_pages.site = windows.site
-    asof inner join page_link_days as next_link
-        on next_link.site = linked_pages.site
-        and next_link.page = linked_pages.page
-        and next_link.first_seen_date >= windows.acquired_date - windows.window_days
-    where next_link.first_seen_date <= windows.acquired_date + windows.window_days
+),
+
+{%- set window_columns = [
+    'site', 'acquired_date', 'window_days', 'page',
+    'pre_start_date', 'pre_end_date', 'post_start_date', 'post_end_date'
+] %}
+next_links as (
+    {{ lk_asof_lookup(
+        'window_pages', window_columns, ['site', 'page'],
+        'probes.acquired_date - probes.window_days',
+        'page_link_days', 'first_seen_date', 'first_seen_date', 'next_link_date', direction='forward'
+    ) }}
+),
+
+excluded_pages as (
+    select {{ window_columns | join(', ') }}
+    from next_links
+    where next_link_date <= acquired_date + window_days
 ),
 
 -- a window's sum = running total at its last day - running total the day before its first
+pre_last as (
+    {{ lk_asof_lookup(
+        'excluded_pages', window_columns, ['site', 'page'], 'probes.pre_end_date',
+        'page_sessions', 'date', 'running_sessions', 'pre_last'
+    ) }}
+),
+
+pre_before as (
+    {{ lk_asof_lookup(
+        'pre_last', window_columns + ['pre_last'], ['site', 'page'], 'probes.pre_start_date - 1',
+        'page_sessions', 'date', 'running_sessions', 'pre_before'
+    ) }}
+),
+
+post_last as (
+    {{ lk_asof_lookup(
+        'pre_before', window_columns + ['pre_last', 'pre_before'], ['site', 'page'], 'probes.post_end_date',
+        'page_sessions', 'date', 'running_sessions', 'post_last'
+    ) }}
+),
+
+post_before as (
+    {{ lk_asof_lookup(
+        'post_last', window_columns + ['pre_last', 'pre_before', 'post_last'], ['site', 'page'],
+        'probes.post_start_date - 1', 'page_sessions', 'date', 'running_sessions', 'post_before'
+    ) }}
+),
+
 excluded_sessions as (
     select
-        excluded_pages.site,
-        excluded_pages.acquired_date,
-        excluded_pages.window_days,
+        site,
+        acquired_date,
+        window_days,
         count(*) as excluded_pages,
-        sum(coalesce(pre_last.running_sessions, 0) - coalesce(pre_before.running_sessions, 0))
-            as pre_sessions,
-        sum(coalesce(post_last.running_sessions, 0) - coalesce(post_before.running_sessions, 0))
-            as post_sessions
-    from excluded_pages
-    asof left join page_sessions as pre_last
-        on pre_last.site = excluded_pages.site
-        and pre_last.page = excluded_pages.page
-        and pre_last.date <= excluded_pages.pre_end_date
-    asof left join page_sessions as pre_before
-        on pre_before.site = excluded_pages.site
-        and pre_before.page = excluded_pages.page
-        and pre_before.date <= excluded_pages.pre_start_date - 1
-    asof left join page_sessions as post_last
-        on post_last.site = excluded_pages.site
-        and post_last.page = excluded_pages.page
-        and post_last.date <= excluded_pages.post_end_date
-    asof left join page_sessions as post_before
-        on post_before.site = excluded_pages.site
-        and post_before.page = excluded_pages.page
-        and post_before.date <= excluded_pages.post_start_date - 1
-    group by excluded_pages.site, excluded_pages.acquired_date, excluded_pages.window_days
+        sum(coalesce(pre_last, 0) - coalesce(pre_before, 0)) as pre_sessions,
+        sum(coalesce(post_last, 0) - coalesce(post_before, 0)) as post_sessions
+    from post_before
+    group by site, acquired_date, window_days
 ),
 
 per_day as (

@@ -20,13 +20,9 @@ pages as (
 ),
 
 calendar as (
-    select ranges.site, cast(days.day as date) as date
+    select ranges.site, days.date
     from ranges
-    cross join generate_series(
-        cast(ranges.range_start_date as timestamp),
-        cast(ranges.range_end_date as timestamp),
-        interval 1 day
-    ) as days (day)
+    {{ lk_unnest_join(lk_date_sequence('ranges.range_start_date', 'ranges.range_end_date'), 'days', 'date') }}
 ),
 
 positions as (
@@ -42,7 +38,7 @@ traffic_days as (
 ),
 
 organic as (
-    select site, page, date, sum(sessions) as sessions
+    select site, page, date, cast(sum(sessions) as bigint) as sessions
     from {{ ref('fct_page_traffic_daily') }}
     where channel_group = 'Organic Search' and not coalesce(is_other_row, false)
     group by site, page, date

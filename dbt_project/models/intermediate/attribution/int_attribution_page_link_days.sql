@@ -14,10 +14,10 @@ select
     backlinks.target_page,
     backlinks.first_seen_date as acquired_date,
     count(*) as links_acquired,
-    sum(count(*)) over (
+    cast(sum(count(*)) over (
         partition by backlinks.site, backlinks.target_page
         order by backlinks.first_seen_date
-    ) as running_links
+    ) as bigint) as running_links
 from {{ ref('fct_backlinks') }} as backlinks
 inner join ranges using (site)
 where backlinks.first_seen_date is not null

@@ -16,15 +16,14 @@ ranges as (
 ),
 
 windows as (
-    select distinct cast(unnest(coalesce(
-        (select any_value(attribution_windows) from {{ ref('stg_config__settings') }}),
-        [30, 60, 90]
-    )) as integer) as window_days
+    select distinct cast(configured.window_days as integer) as window_days
+    from (
+        select any_value(attribution_windows) as attribution_windows
+        from {{ ref('stg_config__settings') }}
+    ) as settings
+    {{ lk_unnest_join('coalesce(settings.attribution_windows, ' ~ lk_array([30, 60, 90]) ~ ')', 'configured', 'window_days') }}
 ),
 
--- links_in_window is the page's running link count at the window's end minus the count before
--- its start, looked up once per page, day and window (never a join of each link with its
--- neighbours: a page with 10,000 links would square)
 page_link_days as (
     select * from {{ ref('int_attribution_page_link_days') }}
 ),
@@ -46,19 +45,32 @@ attributed as (
     cross join windows
 ),
 
+-- links_in_window is the page's running link count at the window's end minus the count before
+-- its start, looked up once per page, day and window (never a join of each link with its
+-- neighbours: a page with 10,000 links would square)
+{%- set attributed_columns = [
+    'site', 'target_page', 'acquired_date', 'links_acquired', 'window_days',
+    'rank_source', 'range_start_date', 'range_end_date'
+] %}
+links_up_to_end as (
+    {{ lk_asof_lookup(
+        'attributed', attributed_columns, ['site', 'target_page'],
+        'probes.acquired_date + probes.window_days',
+        'page_link_days', 'acquired_date', 'running_links', 'links_up_to_end'
+    ) }}
+),
+
+links_before_start as (
+    {{ lk_asof_lookup(
+        'links_up_to_end', attributed_columns + ['links_up_to_end'], ['site', 'target_page'],
+        'probes.acquired_date - probes.window_days',
+        'page_link_days', 'acquired_date', 'running_links', 'links_before_start', strict=true
+    ) }}
+),
+
 links_in_window as (
-    select
-        attributed.*,
-        up_to_end.running_links - coalesce(before_start.running_links, 0) as links_in_window
-    from attributed
-    asof inner join page_link_days as up_to_end
-        on up_to_end.site = attributed.site
-        and up_to_end.target_page = attributed.target_page
-        and up_to_end.acquired_date <= attributed.acquired_date + attributed.window_days
-    asof left join page_link_days as before_start
-        on before_start.site = attributed.site
-        and before_start.target_page = attributed.target_page
-        and before_start.acquired_date < attributed.acquired_date - attributed.window_days
+    select *, links_up_to_end - coalesce(links_before_start, 0) as links_in_window
+    from links_before_start
 )
 
 select
@@ -75,6 +87,6 @@ select
     greatest(acquired_date + 1, range_start_date) as post_start_date,
     least(acquired_date + window_days, range_end_date) as post_end_date,
     links_in_window,
-    1.0 / links_in_window as credit_share,
+    1 / cast(links_in_window as double) as credit_share,
     acquired_date + window_days <= range_end_date as is_window_complete
 from links_in_window

@@ -24,7 +24,7 @@ configured_sources as (
     {%- elif configured %}
     select site, '{{ configured | replace("'", "''") }}' as source from own_sites
     {%- else %}
-    select cast(null as varchar) as site, cast(null as varchar) as source
+    select cast(null as string) as site, cast(null as string) as source
     where false
     {%- endif %}
 ),
@@ -42,10 +42,10 @@ rank_sources as (
 ),
 
 busiest_tracker as (
-    select site, arg_min(source, (-page_days, source)) as source
+    select site, source
     from rank_sources
     where source <> 'gsc'
-    group by site
+    qualify row_number() over (partition by site order by page_days desc, source) = 1
 ),
 
 traffic_dates as (

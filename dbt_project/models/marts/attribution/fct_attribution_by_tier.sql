@@ -20,19 +20,26 @@ summarized as (
         window_days,
         count(*) as links,
         count(*) filter (where is_window_complete) as complete_links,
-        median(position_change) filter (where is_window_complete) as median_position_change,
-        avg(case when position_change > 0 then 1.0 else 0.0 end) filter (
+        percentile_cont(0.5) within group (order by position_change) filter (
+            where is_window_complete
+        ) as median_position_change,
+        avg(case when position_change > 0 then 1 else 0 end) filter (
             where is_window_complete and position_change is not null
         ) as share_improved,
-        median(adjusted_sessions_lift_pct) filter (where is_window_complete)
-            as median_adjusted_sessions_lift_pct,
-        median(coalesce(days_to_rank_improvement, window_days + 1)) filter (
+        percentile_cont(0.5) within group (order by adjusted_sessions_lift_pct) filter (
+            where is_window_complete
+        ) as median_adjusted_sessions_lift_pct,
+        percentile_cont(0.5) within group (
+            order by coalesce(days_to_rank_improvement, window_days + 1)
+        ) filter (
             where is_window_complete and pre_avg_position is not null
         ) as median_days_until_improved,
-        avg(case when days_to_rank_improvement is not null then 1.0 else 0.0 end) filter (
+        avg(case when days_to_rank_improvement is not null then 1 else 0 end) filter (
             where is_window_complete and pre_avg_position is not null
         ) as share_rank_improved,
-        median(sessions_lift_pct) filter (where is_window_complete) as median_sessions_lift_pct,
+        percentile_cont(0.5) within group (order by sessions_lift_pct) filter (
+            where is_window_complete
+        ) as median_sessions_lift_pct,
         sum(credit_share) as credited_links
     from attribution
     group by site, quality_tier, window_days

@@ -29,8 +29,8 @@ page_days as (
         *,
         avg(best_position) over (
             partition by site, page
-            order by date
-            range between interval 6 days preceding and current row
+            order by {{ lk_days_between("cast('2000-01-01' as date)", 'date') }}
+            range between 6 preceding and current row
         ) as position_7d_mean
     from {{ ref('int_attribution_page_days') }}
 ),
@@ -67,7 +67,8 @@ rank_improvements as (
         page_windows.target_page,
         page_windows.acquired_date,
         page_windows.window_days,
-        min(page_days.date - page_windows.acquired_date) as days_to_rank_improvement
+        cast(min({{ lk_days_between('page_windows.acquired_date', 'page_days.date') }}) as bigint)
+            as days_to_rank_improvement
     from page_windows
     inner join window_means using (site, target_page, acquired_date, window_days)
     inner join page_days
