@@ -4,8 +4,9 @@ with
 
 spans as (
     select * from {{ ref('int_key_result_spans') }}
+    -- also drops a period that ends before start - 1: Spark's date sequence fails on it
     where last_data_date is not null
-      and last_data_date >= start_date - 1
+      and least(end_date, last_data_date) >= start_date - 1
 )
 
 select
@@ -18,5 +19,7 @@ select
     spans.end_date,
     spans.last_data_date,
     cast(day as date) as date
-from spans,
-    range(spans.start_date - 1, least(spans.end_date, spans.last_data_date) + 1, interval 1 day) as days (day)
+from spans
+{{ lk_unnest_join(
+    lk_date_sequence('spans.start_date - 1', 'least(spans.end_date, spans.last_data_date)'), 'days', 'day'
+) }}

@@ -78,6 +78,8 @@ covered_domains as (
     having bool_or(live_from = first_day and live_until = after_last_day)
 ),
 
+-- Spans expanded to their days [live_from, live_until). Spans left empty by the clipping (a link
+-- lost on or before the day first seen) have no days: kept out, as Spark's sequence fails on them.
 competitor_days as (
     select
         competitor_spans.kr_id,
@@ -85,23 +87,27 @@ competitor_days as (
         competitor_spans.source_domain,
         competitor_spans.link_site,
         competitor_spans.authority_score
-    from competitor_spans
-    anti join covered_domains using (kr_id, source_domain),
-        range(competitor_spans.live_from, competitor_spans.live_until, interval 1 day) as days (day)
+    from (select * from competitor_spans where live_from < live_until) as competitor_spans
+    anti join covered_domains using (kr_id, source_domain)
+    {{ lk_unnest_join(
+        lk_date_sequence('competitor_spans.live_from', 'competitor_spans.live_until - 1'), 'days', 'day'
+    ) }}
 ),
 
 site_days as (
     select distinct site_spans.kr_id, cast(day as date) as date, site_spans.source_domain
-    from site_spans
-    anti join covered_domains using (kr_id, source_domain),
-        range(site_spans.live_from, site_spans.live_until, interval 1 day) as days (day)
+    from (select * from site_spans where live_from < live_until) as site_spans
+    anti join covered_domains using (kr_id, source_domain)
+    {{ lk_unnest_join(lk_date_sequence('site_spans.live_from', 'site_spans.live_until - 1'), 'days', 'day') }}
 )
 
 select
     competitor_days.kr_id,
     competitor_days.date,
     competitor_days.source_domain,
-    list(distinct competitor_days.link_site order by competitor_days.link_site) as competitors,
+    {{ lk_array_agg(
+        'competitor_days.link_site', order_by='competitor_days.link_site', distinct=true
+    ) }} as competitors,
     count(*) as competitor_links,
     max(competitor_days.authority_score) as best_authority_score
 from competitor_days

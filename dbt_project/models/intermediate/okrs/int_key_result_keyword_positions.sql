@@ -32,7 +32,7 @@ source_days as (
 
 -- Tags come from the source's latest rows for each keyword.
 keyword_tags as (
-    select site, source, keyword, arg_max(tags, date) as tags
+    select site, source, keyword, max_by(tags, date) as tags
     from rankings
     group by site, source, keyword
 ),
@@ -53,8 +53,8 @@ members as (
         on keyword_sets.site = rank_key_results.site
         and keyword_sets.keyword_set = rank_key_results.keyword_set
     where rank_key_results.keyword_set is null
-       or list_has_any(coalesce(keyword_sets.tags, []), keyword_tags.tags)
-       or list_contains(coalesce(keyword_sets.keywords, []), keyword_tags.keyword)
+       or {{ lk_arrays_overlap("coalesce(keyword_sets.tags, " ~ lk_empty_array('string') ~ ")", 'keyword_tags.tags') }}
+       or array_contains(coalesce(keyword_sets.keywords, {{ lk_empty_array('string') }}), keyword_tags.keyword)
     union
     -- listed keywords that never appear in the source still count, as unranked
     select rank_key_results.kr_id, listed.keyword
@@ -62,7 +62,7 @@ members as (
     inner join keyword_sets
         on keyword_sets.site = rank_key_results.site
         and keyword_sets.keyword_set = rank_key_results.keyword_set
-    cross join unnest(coalesce(keyword_sets.keywords, [])) as listed (keyword)
+    {{ lk_unnest_join('keyword_sets.keywords', 'listed', 'keyword') }}
 ),
 
 -- Each member keyword's position on each day the source has data, from 6 days before the first day.

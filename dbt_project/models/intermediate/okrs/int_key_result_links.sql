@@ -19,7 +19,7 @@ sites as (
 
 -- Read in several places below: inlined, as materializing every link with all its columns
 -- spills past the memory limit at 4M links.
-backlinks as not materialized (
+backlinks as {{ lk_not_materialized() }} (
     select * from {{ ref('fct_backlinks') }}
 ),
 
@@ -65,7 +65,7 @@ link_owners as (
         key_results.start_date - 1 as lost_after
     from key_results
     inner join sites as own on own.site = key_results.site
-    cross join unnest(coalesce(own.competitors, [])) as competitor (site)
+    {{ lk_unnest_join('own.competitors', 'competitor', 'site') }}
     where key_results.metric in ('link_gap_opportunities', 'competitor_gap_links_acquired')
       and (key_results.competitor is null or key_results.competitor = competitor.site)
 ),
@@ -73,7 +73,7 @@ link_owners as (
 -- The glob patterns of the key result's page group travel as a list and are matched per link:
 -- joined as a table after the links, DuckDB would build its hash table on the millions of links.
 page_group_patterns as (
-    select key_results.kr_id, list(page_groups.pattern) as patterns
+    select key_results.kr_id, {{ lk_array_agg('page_groups.pattern') }} as patterns
     from key_results
     inner join page_groups
         on page_groups.site = key_results.site
@@ -95,7 +95,7 @@ link_rules as (
     left join page_group_patterns on page_group_patterns.kr_id = key_results.kr_id
 ),
 
-qualifying as not materialized (
+qualifying as {{ lk_not_materialized() }} (
     select
         link_rules.kr_id,
         link_rules.metric,
@@ -117,19 +117,19 @@ qualifying as not materialized (
           or backlinks.lost_date > link_rules.lost_after
       )
       and (link_rules.min_authority is null or backlinks.authority_score >= link_rules.min_authority)
-      and (link_rules.tiers is null or list_contains(link_rules.tiers, backlinks.quality_tier))
+      and (link_rules.tiers is null or array_contains(link_rules.tiers, backlinks.quality_tier))
       and (not coalesce(link_rules.followed_only, false) or backlinks.is_followed)
       and (not coalesce(link_rules.relevant_only, false) or backlinks.is_relevant)
       and (not coalesce(link_rules.exclude_toxic, true) or not backlinks.is_toxic)
-      and (link_rules.placements is null or list_contains(link_rules.placements, backlinks.placement))
-      and (link_rules.anchor_types is null or list_contains(link_rules.anchor_types, backlinks.anchor_type))
+      and (link_rules.placements is null or array_contains(link_rules.placements, backlinks.placement))
+      and (link_rules.anchor_types is null or array_contains(link_rules.anchor_types, backlinks.anchor_type))
       -- a page group narrows the site's own target pages, not the competitors'
       and (
           link_rules.page_group is null
           or link_rules.is_competitor_link
-          or len(list_filter(
-              link_rules.page_patterns, lambda pattern: backlinks.target_page glob pattern
-          )) > 0
+          or {{ lk_array_any(
+              'link_rules.page_patterns', 'pattern', lk_glob_match('backlinks.target_page', 'pattern')
+          ) }}
       )
 ),
 

@@ -50,6 +50,6 @@ where key_results.page_group is null
            select 1 from page_groups
            where page_groups.site = ranges.site
              and page_groups.page_group = key_results.page_group
-             and traffic.page glob page_groups.pattern
+             and {{ lk_glob_match('traffic.page', 'page_groups.pattern') }}
        )
    )

@@ -39,7 +39,7 @@ page_keyword_means as (
         select 1 from page_groups
         where page_groups.site = days.site
           and page_groups.page_group = key_results.page_group
-          and rankings.ranking_page glob page_groups.pattern
+          and {{ lk_glob_match('rankings.ranking_page', 'page_groups.pattern') }}
     )
     group by all
 )
@@ -50,7 +50,7 @@ select
     page,
     min(mean_position) as best_position,
     -- ties go to the lexicographically first keyword, so the member detail is stable
-    first(keyword order by mean_position, keyword) as best_keyword,
+    min_by(keyword, {{ lk_struct({'mean_position': 'mean_position', 'keyword': 'keyword'}) }}) as best_keyword,
     count(*) as keywords_ranked
 from page_keyword_means
 group by kr_id, date, page

@@ -8,13 +8,13 @@ days as (
 ),
 
 values_by_metric as (
-    select * from {{ ref('int_key_result_values__authority') }}
-    union all by name
-    select * from {{ ref('int_key_result_values__links') }}
-    union all by name
-    select * from {{ ref('int_key_result_values__rankings') }}
-    union all by name
-    select * from {{ ref('int_key_result_values__traffic') }}
+    select kr_id, date, value from {{ ref('int_key_result_values__authority') }}
+    union all
+    select kr_id, date, value from {{ ref('int_key_result_values__links') }}
+    union all
+    select kr_id, date, value from {{ ref('int_key_result_values__rankings') }}
+    union all
+    select kr_id, date, value from {{ ref('int_key_result_values__traffic') }}
 )
 
 select

@@ -51,16 +51,19 @@ domain_spans as (
         kr_id,
         live_from,
         max(live_until) over (
-            domain_order rows between unbounded preceding and 1 preceding
+            partition by kr_id, source_domain
+            order by live_from, live_until
+            rows between unbounded preceding and 1 preceding
         ) as ended_before,
         max(live_until) over (
-            domain_order rows between unbounded preceding and current row
+            partition by kr_id, source_domain
+            order by live_from, live_until
+            rows between unbounded preceding and current row
         ) as ended_by,
-        lead(live_from) over domain_order as next_live_from
+        lead(live_from) over (partition by kr_id, source_domain order by live_from, live_until) as next_live_from
     from domain_live_spans
     -- empty once clipped, or lost on (or before) the day first seen: never live on a day
     where live_from < live_until
-    window domain_order as (partition by kr_id, source_domain order by live_from, live_until)
 ),
 
 domain_span_bounds as (
@@ -183,7 +186,7 @@ monthly_counts as (
         days.date,
         last_day(days.date) as month_end,
         sum(coalesce(new_backlinks.new_backlinks, 0)) over (
-            partition by days.kr_id, date_trunc('month', days.date)
+            partition by days.kr_id, cast(date_trunc('month', days.date) as date)
             order by days.date
             rows between unbounded preceding and current row
         ) as month_to_date

@@ -25,8 +25,8 @@ spine as (
         days.metric,
         cast(day as date) as date
     from (select kr_id, site, metric, min(date) as first_day, max(date) as last_day
-          from days group by kr_id, site, metric) as days,
-        range(days.first_day - 27, days.last_day + 1, interval 1 day) as range_days (day)
+          from days group by kr_id, site, metric) as days
+    {{ lk_unnest_join(lk_date_sequence('days.first_day - 27', 'days.last_day'), 'range_days', 'day') }}
 ),
 
 organic_by_day as (
