@@ -59,7 +59,7 @@ select
         as competitors,
     count(distinct competitor_links.competitor) as competitors_linked,
     max(competitor_links.authority_score) as best_authority_score,
-    {{ tier_of_rank('min(' ~ tier_rank('competitor_links.quality_tier') ~ ')') }} as quality_tier,
+    {{ tier_of_rank('cast(min(' ~ tier_rank('competitor_links.quality_tier') ~ ') as integer)') }} as quality_tier,
     bool_or(competitor_links.is_relevant) as is_relevant,
     min(competitor_links.first_seen_date) as first_seen_date,
     any_value(competitor_links.as_of_date) as as_of_date
