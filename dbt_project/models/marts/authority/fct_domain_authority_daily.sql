@@ -2,7 +2,7 @@
 with
 
 observations as (
-    select site, metric_date, metric, arg_max(value, loaded_at) as value
+    select site, metric_date, metric, max_by(value, loaded_at) filter (where value is not null) as value
     from {{ ref('stg_domain_metrics__observations') }}
     -- only sites and competitors in linkokr.yml, and the four authority metrics (a row with any
     -- other metric name stays in staging, where a WARN test names it)
@@ -23,14 +23,15 @@ bounds as (
 
 spine as (
     select bounds.site, bounds.metric, cast(day as date) as date
-    from bounds, range(bounds.first_date, bounds.last_date + interval 1 day, interval 1 day) as days (day)
+    from bounds
+    {{ lk_unnest_join(lk_date_sequence('bounds.first_date', 'bounds.last_date'), 'days', 'day') }}
 )
 
 select
     spine.site,
     spine.date,
     spine.metric,
-    last_value(observations.value ignore nulls) over (
+    {{ lk_last_value_ignore_nulls('observations.value') }} over (
         partition by spine.site, spine.metric order by spine.date
         rows between unbounded preceding and current row
     ) as value,

@@ -1,6 +1,7 @@
 -- The quality tiers and the rule each one applies, with the thresholds this project is configured
 -- with (the tier_* and toxic_* dbt vars read by fct_backlinks and the Moz staging model), so a
 -- legend or a report states the rules the links were actually classified by.
+-- An apostrophe is chr(39): Spark reads string literals raw, so a doubled quote would stay doubled.
 {%- set tier_1 = var('tier_1_min_authority') %}
 {%- set tier_2 = var('tier_2_min_authority') %}
 {%- set tier_3 = var('tier_3_min_authority') %}
@@ -17,7 +18,7 @@ tiers as (
             cast({{ tier_1 }} as double),
             cast(null as double),
             'followed, authority ≥ {{ tier_1 }}, placed in the content (contextual or unknown '
-            || 'placement) and relevant to the site''s topics'
+            || 'placement) and relevant to the site' || chr(39) || 's topics'
         ),
         (
             'tier_2',
@@ -43,7 +44,7 @@ tiers as (
             cast(null as double),
             cast(null as double),
             'flagged as spam (Ahrefs "Is spam"; Moz spam score ≥ {{ spam }}, or ≥ {{ spam_old }} '
-            || 'on the old 1–17 scale) or from a domain in the site''s disavow list'
+            || 'on the old 1–17 scale) or from a domain in the site' || chr(39) || 's disavow list'
         )
     ) as t (quality_tier, min_authority, nofollow_min_authority, rule)
 )

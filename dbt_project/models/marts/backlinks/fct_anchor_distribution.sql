@@ -25,16 +25,15 @@ months as (
         site_spans.site,
         cast(month_start as date) as month,
         least(last_day(cast(month_start as date)), site_spans.latest_snapshot_date) as as_of_date
-    from site_spans,
-        range(
-            date_trunc('month', site_spans.first_date),
-            site_spans.latest_snapshot_date + 1,
-            interval 1 month
-        ) as months (month_start)
+    from site_spans
+    {{ lk_unnest_join(
+        lk_month_sequence('site_spans.first_date', 'site_spans.latest_snapshot_date'),
+        'months', 'month_start'
+    ) }}
 ),
 
 anchor_types as (
-    select unnest({{ anchor_types() }}) as anchor_type
+    select {{ lk_unnest(anchor_types()) }} as anchor_type
 ),
 
 -- A link adds one on the day it is first seen and removes it on the day it is lost; one lost
@@ -70,7 +69,7 @@ monthly_events as (
     from events
     inner join months
         on months.site = events.site
-        and months.month = date_trunc('month', events.date)
+        and months.month = cast(date_trunc('month', events.date) as date)
     where events.date <= months.as_of_date
     group by events.site, months.month, events.anchor_type
 ),

@@ -4,6 +4,8 @@
 -- (int_backlink_rules vs int_backlink_rules_applied). A new snapshot moves the site's latest
 -- snapshot date, and with it `is_live` of links first seen or lost in between: the post-hook
 -- updates those two columns in place (about 1 s at 4M links, against 10 s to re-insert them).
+-- Where lk_incremental_materialized() says `table` (Spark's Parquet tables, without UPDATE or
+-- DELETE), every build is a full one, whose rows already hold what the hooks would change: no hooks.
 {#- int_backlink_rules_applied is built after this model, so it is looked up, not ref'd. -#}
 {%- set found = namespace(applied_rules=none) -%}
 {%- if execute -%}
@@ -12,8 +14,9 @@
         {%- set found.applied_rules = adapter.get_relation(node.database, node.schema, node.alias) -%}
     {%- endfor -%}
 {%- endif %}
+{%- set materialized = lk_incremental_materialized() %}
 {{ config(
-    materialized='incremental',
+    materialized=materialized,
     incremental_strategy='delete+insert',
     unique_key=['site', 'backlink_id'],
     post_hook=["""
@@ -29,7 +32,7 @@
         ) as latest_snapshot
         where latest_snapshot.site = backlinks.site
           and latest_snapshot.latest_snapshot_date is distinct from backlinks.latest_snapshot_date
-    """, "{{ delete_unconfigured_sites() }}"],
+    """, "{{ delete_unconfigured_sites() }}"] if materialized == 'incremental' else [],
 ) }}
 with
 
@@ -63,13 +66,13 @@ changed as (
 ),
 
 -- Read twice (the merge, the anchor texts): inlined, not materialized with all its columns.
-by_vendor as not materialized (
+by_vendor as {{ lk_not_materialized() }} (
     select *
     from all_by_vendor
     semi join changed using (site, backlink_id)
 ),
 {% else %}
-by_vendor as not materialized (
+by_vendor as {{ lk_not_materialized() }} (
     select * from all_by_vendor
 ),
 {% endif %}
@@ -88,8 +91,11 @@ ranked as (
     select
         by_vendor.*,
         -- placement and descriptive fields: ahrefs, semrush, majestic, moz
-        list_position(['ahrefs', 'semrush', 'majestic', 'moz'], vendor) as vendor_rank,
-        coalesce(list_position(settings.authority_priority, authority_source), 99) as authority_rank
+        {{ lk_array_position(lk_array(["'ahrefs'", "'semrush'", "'majestic'", "'moz'"]), 'vendor') }} as vendor_rank,
+        -- the vendor order breaks ties between sources left out of authority_priority
+        coalesce({{ lk_array_position('settings.authority_priority', 'authority_source') }}, 99) * 10
+            + {{ lk_array_position(lk_array(["'ahrefs'", "'semrush'", "'majestic'", "'moz'"]), 'vendor') }}
+            as authority_rank
     from by_vendor
     cross join settings
 ),
@@ -98,27 +104,27 @@ merged as (
     select
         site,
         backlink_id,
-        arg_min(source_url, vendor_rank) as source_url,
-        arg_min(source_page, vendor_rank) as source_page,
-        arg_min(source_domain, vendor_rank) as source_domain,
-        arg_min(source_title, vendor_rank) as source_title,
-        arg_min(target_url, vendor_rank) as target_url,
-        arg_min(target_page, vendor_rank) as target_page,
-        arg_min(anchor, vendor_rank) as anchor,
-        list(vendor order by vendor_rank) as vendors,
+        min_by(source_url, vendor_rank) filter (where source_url is not null) as source_url,
+        min_by(source_page, vendor_rank) filter (where source_page is not null) as source_page,
+        min_by(source_domain, vendor_rank) filter (where source_domain is not null) as source_domain,
+        min_by(source_title, vendor_rank) filter (where source_title is not null) as source_title,
+        min_by(target_url, vendor_rank) filter (where target_url is not null) as target_url,
+        min_by(target_page, vendor_rank) filter (where target_page is not null) as target_page,
+        min_by(anchor, vendor_rank) filter (where anchor is not null) as anchor,
+        {{ lk_array_agg('vendor', order_by='vendor_rank') }} as vendors,
         min(first_seen_date) as first_seen_date,
         max(last_seen_date) as last_seen_date,
         max(lost_date) as latest_loss_date,
         max(last_live_snapshot_date) as last_live_snapshot_date,
-        arg_min(authority_score, authority_rank) filter (where authority_score is not null) as authority_score,
-        arg_min(authority_source, authority_rank) filter (where authority_score is not null) as authority_source,
+        min_by(authority_score, authority_rank) filter (where authority_score is not null) as authority_score,
+        min_by(authority_source, authority_rank) filter (where authority_score is not null) as authority_source,
         max(spam_score) as spam_score,
         bool_or(is_flagged_spam) as is_flagged_spam,
         bool_or(is_nofollow) as is_nofollow,
         bool_or(is_ugc) as is_ugc,
         bool_or(is_sponsored) as is_sponsored,
-        coalesce(arg_min(placement, vendor_rank) filter (where placement <> 'unknown'), 'unknown') as placement,
-        string_agg(relevance_text, ' ') as relevance_text,
+        coalesce(min_by(placement, vendor_rank) filter (where placement <> 'unknown'), 'unknown') as placement,
+        {{ lk_string_agg('relevance_text', "' '", order_by='vendor_rank') }} as relevance_text,
         min(first_snapshot_date) as first_snapshot_date,
         max(last_snapshot_date) as last_snapshot_date,
         max(loaded_at) as loaded_at
@@ -150,15 +156,15 @@ anchor_text_words as (
         site,
         anchor_text,
         anchor_words,
-        unnest(list_distinct(string_split(anchor_words, ' '))) as word
+        {{ lk_unnest('array_distinct(' ~ lk_split('anchor_words', "' '") ~ ')') }} as word
     from anchor_texts
     where anchor_words <> ''
 ),
 
 terms as (
-    select site, 'brand' as term_kind, unnest(brand_terms) as term from rules
+    select site, 'brand' as term_kind, {{ lk_unnest('brand_terms') }} as term from rules
     union all
-    select site, 'keyword' as term_kind, unnest(anchor_keywords) as term from rules
+    select site, 'keyword' as term_kind, {{ lk_unnest('anchor_keywords') }} as term from rules
 ),
 
 anchor_terms as (
@@ -212,9 +218,9 @@ classified as (
     select
         with_life.*,
         not is_nofollow and not is_ugc and not is_sponsored as is_followed,
-        is_flagged_spam or list_contains(rules.disavow, source_domain) as is_toxic,
-        len(rules.relevance_topics) = 0
-            or len(list_filter(rules.relevance_topics, lambda t: contains(relevance_text, lower(t)))) > 0
+        is_flagged_spam or array_contains(rules.disavow, source_domain) as is_toxic,
+        {{ lk_array_length('rules.relevance_topics') }} = 0
+            or {{ lk_array_any('rules.relevance_topics', 't', 'coalesce(contains(relevance_text, lower(t)), false)') }}
             as is_relevant,
         anchor_classes.anchor_type,
         latest_snapshot.latest_snapshot_date

@@ -43,10 +43,11 @@ disavow_reasons as (
     select
         toxic_links.site,
         toxic_links.backlink_id,
-        'in the site''s disavow list' as reason
+        -- chr(39), an apostrophe: Spark reads string literals raw, a doubled quote would stay doubled
+        'in the site' || chr(39) || 's disavow list' as reason
     from toxic_links
     inner join rules using (site)
-    where list_contains(rules.disavow, toxic_links.source_domain)
+    where array_contains(rules.disavow, toxic_links.source_domain)
 ),
 
 link_reasons as (
@@ -59,7 +60,7 @@ domain_reasons as (
     select
         toxic_links.site,
         toxic_links.source_domain,
-        list(distinct link_reasons.reason order by link_reasons.reason) as reasons
+        {{ lk_array_agg('link_reasons.reason', order_by='link_reasons.reason', distinct=true) }} as reasons
     from toxic_links
     inner join link_reasons using (site, backlink_id)
     group by toxic_links.site, toxic_links.source_domain
@@ -80,12 +81,12 @@ domains as (
 select
     domains.site,
     domains.source_domain as referring_domain,
-    coalesce(domain_reasons.reasons, []) as reasons,
+    coalesce(domain_reasons.reasons, {{ lk_empty_array('string') }}) as reasons,
     domains.toxic_links,
     domains.live_toxic_links,
     domains.best_spam_score,
     domains.first_seen_date,
-    coalesce(list_contains(rules.disavow, domains.source_domain), false) as is_already_disavowed
+    coalesce(array_contains(rules.disavow, domains.source_domain), false) as is_already_disavowed
 from domains
 left join domain_reasons using (site, source_domain)
 left join rules using (site)

@@ -21,21 +21,26 @@ live_on as (
     inner join as_of using (site)
 ),
 
+site_competitors as (
+    select sites.site, competitor
+    from sites
+    {{ lk_unnest_join('sites.competitors', 'competitor_sites', 'competitor') }}
+),
+
 competitor_links as (
     select
-        sites.site,
-        competitor.site as competitor,
+        site_competitors.site,
+        site_competitors.competitor,
         links.source_domain,
         links.authority_score,
         links.quality_tier,
         links.is_relevant,
         links.first_seen_date,
         own.as_of_date
-    from sites
-    inner join as_of as own on own.site = sites.site
-    cross join unnest(coalesce(sites.competitors, [])) as competitor (site)
+    from site_competitors
+    inner join as_of as own on own.site = site_competitors.site
     inner join backlinks as links
-        on links.site = competitor.site
+        on links.site = site_competitors.competitor
         and links.first_seen_date <= own.as_of_date
         and (links.lost_date is null or links.lost_date > own.as_of_date)
 ),
@@ -50,10 +55,11 @@ site_domains as (
 select
     competitor_links.site,
     competitor_links.source_domain as referring_domain,
-    list(distinct competitor_links.competitor order by competitor_links.competitor) as competitors,
+    {{ lk_array_agg('competitor_links.competitor', order_by='competitor_links.competitor', distinct=true) }}
+        as competitors,
     count(distinct competitor_links.competitor) as competitors_linked,
     max(competitor_links.authority_score) as best_authority_score,
-    {{ tier_of_rank('min(' ~ tier_rank('competitor_links.quality_tier') ~ ')') }} as quality_tier,
+    {{ tier_of_rank('cast(min(' ~ tier_rank('competitor_links.quality_tier') ~ ') as integer)') }} as quality_tier,
     bool_or(competitor_links.is_relevant) as is_relevant,
     min(competitor_links.first_seen_date) as first_seen_date,
     any_value(competitor_links.as_of_date) as as_of_date

@@ -20,14 +20,14 @@ bounds as (
 ),
 
 tiers as (
-    select unnest(['tier_1', 'tier_2', 'tier_3', 'tier_4', 'toxic']) as quality_tier
+    select {{ lk_unnest(lk_array(["'tier_1'", "'tier_2'", "'tier_3'", "'tier_4'", "'toxic'"])) }} as quality_tier
 ),
 
 spine as (
     select bounds.site, tiers.quality_tier, cast(day as date) as date
     from bounds
     cross join tiers
-    cross join range(bounds.first_date, bounds.last_date + 1, interval 1 day) as days (day)
+    {{ lk_unnest_join(lk_date_sequence('bounds.first_date', 'bounds.last_date'), 'days', 'day') }}
 ),
 
 domain_deltas as (
