@@ -162,7 +162,7 @@ domain_members as (
         count(*) as backlinks,
         min(first_seen_date) as first_seen_date,
         max(authority_score) as best_authority_score,
-        {{ tier_of_rank('min(' ~ tier_rank('quality_tier') ~ ')') }} as best_quality_tier
+        {{ tier_of_rank('cast(min(' ~ tier_rank('quality_tier') ~ ') as integer)') }} as best_quality_tier
     from own_links
     where (metric = 'referring_domains' and is_live)
        or (
