@@ -21,7 +21,7 @@ final as (
         target,
         start_date,
         end_date,
-        end_date - start_date + 1 as period_days,
+        cast({{ lk_days_between('start_date', 'end_date') }} + 1 as bigint) as period_days,
         milestones,
         page_group,
         keyword_set,

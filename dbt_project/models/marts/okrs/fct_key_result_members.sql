@@ -22,7 +22,7 @@ latest as (
 
 -- The key result's own qualifying links, with the liveness and acquisition facts as of its date.
 -- Each consumer below filters it first: inlined, it never holds every link of every key result.
-own_links as not materialized (
+own_links as {{ lk_not_materialized() }} (
     select
         latest.kr_id,
         latest.metric,
@@ -60,15 +60,16 @@ gap_domains_before_start as (
 floor_months as (
     select
         latest.kr_id,
-        cast(month_start as date) as month,
-        last_day(cast(month_start as date)) <= latest.as_of_date as has_ended
-    from latest,
-        range(
-            date_trunc('month', latest.start_date),
-            latest.as_of_date + 1,
-            interval 1 month
-        ) as months (month_start)
+        period_days.day as month,
+        last_day(period_days.day) <= latest.as_of_date as has_ended
+    from latest
+    {{ lk_unnest_join(
+        lk_date_sequence("cast(date_trunc('month', latest.start_date) as date)", 'latest.as_of_date'),
+        'period_days',
+        'day'
+    ) }}
     where latest.metric = 'min_monthly_new_backlinks'
+      and extract(day from period_days.day) = 1
 ),
 
 floor_month_counts as (
@@ -81,7 +82,7 @@ floor_month_counts as (
     left join own_links
         on own_links.kr_id = floor_months.kr_id
         and own_links.is_acquired
-        and date_trunc('month', own_links.first_seen_date) = floor_months.month
+        and cast(date_trunc('month', own_links.first_seen_date) as date) = floor_months.month
     group by all
 ),
 
@@ -112,7 +113,7 @@ counted_links as (
     from own_links
     left join floor_month
         on floor_month.kr_id = own_links.kr_id
-        and floor_month.month = date_trunc('month', own_links.first_seen_date)
+        and floor_month.month = cast(date_trunc('month', own_links.first_seen_date) as date)
     left join gap_domains_before_start as gap
         on gap.kr_id = own_links.kr_id
         and gap.source_domain = own_links.source_domain
@@ -161,7 +162,7 @@ domain_members as (
         count(*) as backlinks,
         min(first_seen_date) as first_seen_date,
         max(authority_score) as best_authority_score,
-        {{ tier_of_rank('min(' ~ tier_rank('quality_tier') ~ ')') }} as best_quality_tier
+        {{ tier_of_rank('cast(min(' ~ tier_rank('quality_tier') ~ ') as integer)') }} as best_quality_tier
     from own_links
     where (metric = 'referring_domains' and is_live)
        or (
@@ -238,12 +239,12 @@ traffic_members as (
         coalesce(sum(key_events) filter (where is_in_window), 0) as key_events,
         coalesce(sum(transactions) filter (where is_in_window), 0) as transactions,
         round(coalesce(sum(revenue) filter (where is_in_window), 0), 2) as revenue,
-        case when any_value(metric) <> 'organic_sessions' then struct_pack(
-            sessions := coalesce(sum(sessions) filter (where is_in_base), 0),
-            key_events := coalesce(sum(key_events) filter (where is_in_base), 0),
-            transactions := coalesce(sum(transactions) filter (where is_in_base), 0),
-            revenue := round(coalesce(sum(revenue) filter (where is_in_base), 0), 2)
-        ) end as base_window
+        case when any_value(metric) <> 'organic_sessions' then {{ lk_struct({
+            'sessions': 'coalesce(sum(sessions) filter (where is_in_base), 0)',
+            'key_events': 'coalesce(sum(key_events) filter (where is_in_base), 0)',
+            'transactions': 'coalesce(sum(transactions) filter (where is_in_base), 0)',
+            'revenue': 'round(coalesce(sum(revenue) filter (where is_in_base), 0), 2)',
+        }) }} end as base_window
     from traffic_page_windows
     where is_in_window or (is_in_base and metric <> 'organic_sessions')
     group by kr_id, page
@@ -254,11 +255,23 @@ members as (
         kr_id,
         'backlink' as member_type,
         member_id,
-        cast(to_json(struct_pack(
-            source_url, source_domain, target_page, anchor, first_seen_date, lost_date,
-            is_live, quality_tier, authority_score, authority_source, is_followed, is_relevant,
-            month, placement, anchor_type
-        )) as varchar) as detail
+        {{ lk_struct_to_json({
+            'source_url': 'source_url',
+            'source_domain': 'source_domain',
+            'target_page': 'target_page',
+            'anchor': 'anchor',
+            'first_seen_date': 'first_seen_date',
+            'lost_date': 'lost_date',
+            'is_live': 'is_live',
+            'quality_tier': 'quality_tier',
+            'authority_score': 'authority_score',
+            'authority_source': 'authority_source',
+            'is_followed': 'is_followed',
+            'is_relevant': 'is_relevant',
+            'month': 'month',
+            'placement': 'placement',
+            'anchor_type': 'anchor_type',
+        }) }} as detail
     from backlink_members
 
     union all
@@ -267,9 +280,12 @@ members as (
         kr_id,
         'referring_domain' as member_type,
         member_id,
-        cast(to_json(struct_pack(
-            backlinks, first_seen_date, best_authority_score, best_quality_tier
-        )) as varchar) as detail
+        {{ lk_struct_to_json({
+            'backlinks': 'backlinks',
+            'first_seen_date': 'first_seen_date',
+            'best_authority_score': 'best_authority_score',
+            'best_quality_tier': 'best_quality_tier',
+        }) }} as detail
     from domain_members
 
     union all
@@ -278,9 +294,11 @@ members as (
         kr_id,
         'referring_domain' as member_type,
         member_id,
-        cast(to_json(struct_pack(
-            competitors, competitor_links, best_authority_score
-        )) as varchar) as detail
+        {{ lk_struct_to_json({
+            'competitors': 'competitors',
+            'competitor_links': 'competitor_links',
+            'best_authority_score': 'best_authority_score',
+        }) }} as detail
     from gap_members
 
     union all
@@ -289,7 +307,11 @@ members as (
         kr_id,
         'keyword' as member_type,
         member_id,
-        cast(to_json(struct_pack(mean_position, source_days, ranked_days)) as varchar) as detail
+        {{ lk_struct_to_json({
+            'mean_position': 'mean_position',
+            'source_days': 'source_days',
+            'ranked_days': 'ranked_days',
+        }) }} as detail
     from keyword_members
 
     union all
@@ -298,8 +320,11 @@ members as (
         kr_id,
         'page' as member_type,
         member_id,
-        cast(to_json(struct_pack(best_keyword, best_position, keywords_ranked)) as varchar)
-            as detail
+        {{ lk_struct_to_json({
+            'best_keyword': 'best_keyword',
+            'best_position': 'best_position',
+            'keywords_ranked': 'keywords_ranked',
+        }) }} as detail
     from ranked_page_members
 
     union all
@@ -308,9 +333,13 @@ members as (
         kr_id,
         'page' as member_type,
         member_id,
-        cast(to_json(struct_pack(
-            sessions, key_events, transactions, revenue, base_window
-        )) as varchar) as detail
+        {{ lk_struct_to_json({
+            'sessions': 'sessions',
+            'key_events': 'key_events',
+            'transactions': 'transactions',
+            'revenue': 'revenue',
+            'base_window': 'base_window',
+        }) }} as detail
     from traffic_members
 )
 

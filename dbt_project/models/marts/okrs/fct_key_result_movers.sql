@@ -29,10 +29,10 @@ latest as (
 windows as (
     select
         latest.*,
-        window_days,
-        latest.as_of_date - window_days as before_date
+        window_lengths.window_days,
+        latest.as_of_date - window_lengths.window_days as before_date
     from latest
-    cross join unnest([{{ windows | join(', ') }}]) as windows (window_days)
+    {{ lk_unnest_join(lk_array(windows), 'window_lengths', 'window_days') }}
 ),
 
 -- Links -----------------------------------------------------------------------------------------
@@ -149,7 +149,12 @@ gap_domains as (
 ),
 
 gap_domains_now as (
-    select windows.kr_id, windows.window_days, gap_domains.*
+    select
+        windows.kr_id,
+        windows.window_days,
+        gap_domains.source_domain,
+        gap_domains.best_authority_score,
+        gap_domains.competitor_links
     from windows
     inner join gap_domains
         on gap_domains.kr_id = windows.kr_id
@@ -157,7 +162,12 @@ gap_domains_now as (
 ),
 
 gap_domains_then as (
-    select windows.kr_id, windows.window_days, gap_domains.*
+    select
+        windows.kr_id,
+        windows.window_days,
+        gap_domains.source_domain,
+        gap_domains.best_authority_score,
+        gap_domains.competitor_links
     from windows
     inner join gap_domains
         on gap_domains.kr_id = windows.kr_id
@@ -196,10 +206,10 @@ gap_movers as (
         'referring_domain' as member_type,
         referring_domain as member_id,
         referring_domain,
-        cast(null as varchar) as quality_tier,
+        cast(null as string) as quality_tier,
         authority_score,
-        cast(null as varchar) as source_url,
-        cast(null as varchar) as target_page,
+        cast(null as string) as source_url,
+        cast(null as string) as target_page,
         cast(null as date) as event_date,
         cast(links_before as double) as before_value,
         cast(links_now as double) as after_value,
@@ -388,11 +398,11 @@ measure_movers as (
         count(*) over (partition by kr_id, window_days, movement) as movement_count,
         member_type,
         member_id,
-        cast(null as varchar) as referring_domain,
-        cast(null as varchar) as quality_tier,
+        cast(null as string) as referring_domain,
+        cast(null as string) as quality_tier,
         cast(null as double) as authority_score,
-        cast(null as varchar) as source_url,
-        cast(null as varchar) as target_page,
+        cast(null as string) as source_url,
+        cast(null as string) as target_page,
         cast(null as date) as event_date,
         before_value,
         after_value,
@@ -415,11 +425,11 @@ authority_movers as (
         1 as movement_count,
         'site' as member_type,
         windows.site as member_id,
-        cast(null as varchar) as referring_domain,
-        cast(null as varchar) as quality_tier,
+        cast(null as string) as referring_domain,
+        cast(null as string) as quality_tier,
         cast(null as double) as authority_score,
-        cast(null as varchar) as source_url,
-        cast(null as varchar) as target_page,
+        cast(null as string) as source_url,
+        cast(null as string) as target_page,
         cast(null as date) as event_date,
         then_value.value as before_value,
         now_value.value as after_value,
@@ -436,14 +446,89 @@ authority_movers as (
       and then_value.value is not null
 ),
 
+-- The four kinds of movers share one column list, in this order.
 movers as (
-    select * from link_movers
-    union all by name
-    select * from gap_movers
-    union all by name
-    select * from measure_movers
-    union all by name
-    select * from authority_movers
+    select
+        kr_id,
+        window_days,
+        movement,
+        movement_rank,
+        movement_count,
+        member_type,
+        member_id,
+        referring_domain,
+        quality_tier,
+        authority_score,
+        source_url,
+        target_page,
+        event_date,
+        before_value,
+        after_value,
+        change
+    from link_movers
+
+    union all
+
+    select
+        kr_id,
+        window_days,
+        movement,
+        movement_rank,
+        movement_count,
+        member_type,
+        member_id,
+        referring_domain,
+        quality_tier,
+        authority_score,
+        source_url,
+        target_page,
+        event_date,
+        before_value,
+        after_value,
+        change
+    from gap_movers
+
+    union all
+
+    select
+        kr_id,
+        window_days,
+        movement,
+        movement_rank,
+        movement_count,
+        member_type,
+        member_id,
+        referring_domain,
+        quality_tier,
+        authority_score,
+        source_url,
+        target_page,
+        event_date,
+        before_value,
+        after_value,
+        change
+    from measure_movers
+
+    union all
+
+    select
+        kr_id,
+        window_days,
+        movement,
+        movement_rank,
+        movement_count,
+        member_type,
+        member_id,
+        referring_domain,
+        quality_tier,
+        authority_score,
+        source_url,
+        target_page,
+        event_date,
+        before_value,
+        after_value,
+        change
+    from authority_movers
 )
 
 select

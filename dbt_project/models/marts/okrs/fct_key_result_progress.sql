@@ -62,26 +62,21 @@ periods as (
         on key_results.kr_id = data_ranges.kr_id
 ),
 
-day_series as (
-    select
-        kr_id,
-        unnest(generate_series(
-            start_date,
-            case
-                when is_not_started then start_date
-                else least(end_date, last_data_date)
-            end,
-            interval 1 day
-        )) as day_at
-    from periods
-),
-
 days as (
     select
-        kr_id,
-        cast(day_at as date) as date,
-        cast(date_trunc('month', day_at) as date) as month_start
-    from day_series
+        periods.kr_id,
+        day_series.day_at as date,
+        cast(date_trunc('month', day_series.day_at) as date) as month_start
+    from periods
+    {{ lk_unnest_join(
+        lk_date_sequence(
+            'periods.start_date',
+            'case when periods.is_not_started then periods.start_date
+                else least(periods.end_date, periods.last_data_date) end'
+        ),
+        'day_series',
+        'day_at'
+    ) }}
 ),
 
 observed_baselines as (
@@ -90,7 +85,7 @@ observed_baselines as (
         max(key_result_values.value) filter (
             where key_result_values.date = periods.start_date - 1
         ) as value_before_start,
-        arg_min(key_result_values.value, key_result_values.date) filter (
+        min_by(key_result_values.value, key_result_values.date) filter (
             where not periods.is_not_started
                 and key_result_values.value is not null
                 and key_result_values.date
@@ -108,7 +103,7 @@ baselines as (
         coalesce(
             periods.configured_baseline,
             -- The *_change_pct metrics measure change against start - 1 (docs/config.md).
-            case when ends_with(periods.metric, '_change_pct') then 0 end,
+            case when right(periods.metric, 11) = '_change_pct' then 0 end,
             observed_baselines.value_before_start,
             observed_baselines.first_value_in_period
         ) as baseline
@@ -121,11 +116,12 @@ baselines as (
 -- inside the period, (end, target).
 configured_milestones as (
     select
-        kr_id,
-        start_date,
-        end_date,
-        unnest(milestones) as milestone
+        periods.kr_id,
+        periods.start_date,
+        periods.end_date,
+        configured.milestone
     from periods
+    {{ lk_unnest_join('periods.milestones', 'configured', 'milestone') }}
 ),
 
 pacing_points as (
@@ -141,12 +137,12 @@ pacing_points as (
 
     select
         kr_id,
-        cast(struct_extract(milestone, 'date') as date) as point_date,
-        cast(struct_extract(milestone, 'value') as double) as point_value
+        cast(milestone.date as date) as point_date,
+        cast(milestone.value as double) as point_value
     from configured_milestones
-    where struct_extract(milestone, 'date') >= start_date
-        and struct_extract(milestone, 'date') < end_date
-        and struct_extract(milestone, 'value') is not null
+    where milestone.date >= start_date
+        and milestone.date < end_date
+        and milestone.value is not null
 
     union all
 
@@ -157,24 +153,43 @@ pacing_points as (
     from periods
 ),
 
-expected_values as (
+-- The points on either side of each day: the latest on or before it, the earliest after it
+-- (milestone dates are distinct, ascending in the config). A key result has a handful of
+-- points, so joining every day to all of them stays small.
+surrounding_points as (
     select
         days.kr_id,
         days.date,
-        case
-            when next_point.point_date is null then previous_point.point_value
-            else previous_point.point_value
-                + (next_point.point_value - previous_point.point_value)
-                * (days.date - previous_point.point_date)
-                / (next_point.point_date - previous_point.point_date)
-        end as interpolated_value
+        max(pacing_points.point_date) filter (
+            where pacing_points.point_date <= days.date
+        ) as previous_date,
+        max_by(pacing_points.point_value, pacing_points.point_date) filter (
+            where pacing_points.point_date <= days.date
+        ) as previous_value,
+        min(pacing_points.point_date) filter (
+            where pacing_points.point_date > days.date
+        ) as next_date,
+        min_by(pacing_points.point_value, pacing_points.point_date) filter (
+            where pacing_points.point_date > days.date
+        ) as next_value
     from days
-    asof left join pacing_points as previous_point
-        on days.kr_id = previous_point.kr_id
-        and days.date >= previous_point.point_date
-    asof left join pacing_points as next_point
-        on days.kr_id = next_point.kr_id
-        and days.date < next_point.point_date
+    inner join pacing_points
+        on days.kr_id = pacing_points.kr_id
+    group by days.kr_id, days.date
+),
+
+expected_values as (
+    select
+        kr_id,
+        date,
+        case
+            when next_date is null then previous_value
+            else previous_value
+                + (next_value - previous_value)
+                * {{ lk_days_between('previous_date', 'date') }}
+                / {{ lk_days_between('previous_date', 'next_date') }}
+        end as interpolated_value
+    from surrounding_points
 ),
 
 daily as (
@@ -199,13 +214,13 @@ daily as (
             -- Before the first calendar month ends, a floor is pro-rated by the share of that
             -- month elapsed (counted from the start when the period starts mid-month).
             when periods.is_floor
-                and days.month_start = date_trunc('month', periods.start_date)
+                and days.month_start = cast(date_trunc('month', periods.start_date) as date)
                 then periods.target
-                    * (days.date - greatest(periods.start_date, days.month_start) + 1)
-                    / (last_day(days.date) - days.month_start + 1)
+                    * ({{ lk_days_between('greatest(periods.start_date, days.month_start)', 'days.date') }} + 1)
+                    / ({{ lk_days_between('days.month_start', 'last_day(days.date)') }} + 1)
             else periods.target
         end as effective_target,
-        len(periods.milestones) > 0 as has_milestones,
+        {{ lk_array_length('periods.milestones') }} > 0 as has_milestones,
         expected_values.interpolated_value,
         settings.on_track_threshold,
         settings.at_risk_threshold,
@@ -245,12 +260,13 @@ progressed as (
             when is_floor then 1.0
             when has_milestones and target <> baseline
                 then (interpolated_value - baseline) / (target - baseline)
-            else (date - start_date + 1) / (end_date - start_date + 1)
+            else ({{ lk_days_between('start_date', 'date') }} + 1)
+                / ({{ lk_days_between('start_date', 'end_date') }} + 1)
         end as expected_progress,
         -- One row per day, so 28 rows are the last 28 days; regr_slope skips null values.
         case
             when count(value) over last_28_days >= 2
-                then regr_slope(value, date - start_date) over last_28_days
+                then regr_slope(value, {{ lk_days_between('start_date', 'date') }}) over last_28_days
             else 0
         end as slope_per_day,
         date = max(date) over (partition by kr_id) as is_latest
@@ -271,7 +287,7 @@ paced as (
             else baseline + expected_progress * (target - baseline)
         end as expected_value,
         progress / nullif(expected_progress, 0) as pace,
-        value + slope_per_day * (end_date - date) as projected_value
+        value + slope_per_day * {{ lk_days_between('date', 'end_date') }} as projected_value
     from progressed
 ),
 
@@ -315,7 +331,7 @@ final as (
             when direction <> 'down' and projected_value >= target then 'achieved'
             else 'missed'
         end as projected_status,
-        end_date - date as days_remaining,
+        cast({{ lk_days_between('date', 'end_date') }} as bigint) as days_remaining,
         last_data_date,
         is_latest,
         is_latest and (date >= end_date or today_date > end_date) as is_final
