@@ -3,7 +3,7 @@
 -- days re-pulled for the lookback), replacing those keyword-days; a backfill (`from_date`) also
 -- re-derives every day from that date on.
 {{ config(
-    materialized='incremental',
+    materialized=lk_incremental_materialized(),
     incremental_strategy='delete+insert',
     unique_key=['site', 'source', 'keyword', 'date'],
     post_hook="{{ delete_unconfigured_sites() }}",
@@ -61,19 +61,23 @@ search_console as (
 ),
 
 -- the latest tracker tags of the Search Console keywords in this run (from this run's tracker
--- rows and, incrementally, the facts already built)
+-- rows and, incrementally, the facts already built); two trackers on the latest day: the later
+-- load, then the first source
 tracker_tags as (
-    select site, keyword, arg_max(tags, date) as tags
+    select site, keyword, tags
     from (
-        select site, keyword, ranking_date as date, tags from latest_load
+        select site, keyword, source, ranking_date as date, tags, loaded_at from latest_load
         {% if is_incremental() %}
         union all
-        select site, keyword, date, tags from {{ this }}
+        select site, keyword, source, date, tags, loaded_at from {{ this }}
         where source <> 'gsc' and keyword in (select keyword from search_console)
         {% endif %}
-    )
+    ) as tagged
     where keyword in (select keyword from search_console)
-    group by site, keyword
+    qualify row_number() over (
+        partition by site, keyword
+        order by date desc nulls last, loaded_at desc nulls last, source asc nulls last, tags asc nulls last
+    ) = 1
 ),
 
 console as (
@@ -87,7 +91,7 @@ console as (
         cast(null as double) as search_volume,
         sum(search_console.clicks) over keyword_day as clicks,
         sum(search_console.impressions) over keyword_day as impressions,
-        coalesce(tracker_tags.tags, []) as tags,
+        coalesce(tracker_tags.tags, {{ lk_empty_array('string') }}) as tags,
         search_console.loaded_at
     from search_console
     left join tracker_tags using (site, keyword)
@@ -98,7 +102,7 @@ console as (
 
 candidates as (
     select * from tracked
-    union all by name
+    union all
     select * from console
 ),
 

@@ -1,6 +1,6 @@
 -- One row per site, rank source, ranking page and day: how the page's keywords rank.
 {{ config(
-    materialized='incremental',
+    materialized=lk_incremental_materialized(),
     incremental_strategy='delete+insert',
     unique_key=['site', 'source', 'date'],
     post_hook="{{ delete_unconfigured_sites() }}",
@@ -28,7 +28,9 @@ select
     ranking_page as page,
     date,
     count(*) as keywords_ranked,
-    avg(position) as avg_position,
+    -- summed as decimals: exact whatever order the engine adds the rows in, so the same mean
+    -- on every engine (a sum of doubles is not)
+    cast(sum(cast(position as decimal(20, 8))) as double) / count(position) as avg_position,
     min(position) as best_position,
     sum(clicks) as clicks,
     sum(impressions) as impressions,

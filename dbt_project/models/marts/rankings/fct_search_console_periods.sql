@@ -61,8 +61,8 @@ select
     period_end,
     dimension,
     value,
-    sum(clicks) as clicks,
-    sum(impressions) as impressions,
+    cast(sum(clicks) as bigint) as clicks,
+    cast(sum(impressions) as bigint) as impressions,
     case
         when count(*) = 1 then any_value(ctr)
         else sum(clicks) / nullif(sum(impressions), 0)

@@ -3,7 +3,7 @@
 -- and day that the API covers, the API wins and export rows are left out. Incremental: a daily
 -- run rebuilds only the re-read window (whole site-days at a time).
 {{ config(
-    materialized='incremental',
+    materialized=lk_incremental_materialized(),
     incremental_strategy='delete+insert',
     unique_key=['site', 'date'],
     post_hook="{{ delete_unconfigured_sites() }}",
@@ -42,7 +42,9 @@ traffic as (
     select * from api
     union all
     select exported.* from exported
-    anti join api_days using (site, traffic_date)
+    -- `on`, not `using`: Spark puts the `using` columns first in `exported.*`
+    anti join api_days
+        on exported.site = api_days.site and exported.traffic_date = api_days.traffic_date
 )
 
 select
@@ -50,10 +52,10 @@ select
     page,
     traffic_date as date,
     channel_group,
-    sum(sessions) as sessions,
-    sum(engaged_sessions) as engaged_sessions,
+    cast(sum(sessions) as bigint) as sessions,
+    cast(sum(engaged_sessions) as bigint) as engaged_sessions,
     sum(key_events) as key_events,
-    sum(transactions) as transactions,
+    cast(sum(transactions) as bigint) as transactions,
     sum(revenue) as revenue,
     bool_or(is_other_row) as is_other_row,
     min(source) as source
