@@ -37,7 +37,7 @@
 {#- Spark's cast also reads a bare year (`2026`), a year and month, a leading `+` and trailing
     tabs, all null on DuckDB: a value must start with a whole date. -#}
 {% macro spark__parse_date(column) -%}
-    case when trim({{ column }}) rlike '^\d{4}-\d{1,2}-\d{1,2}([ T]|$)' then
+    case when trim({{ column }}) rlike '^\d{4}-\d{1,2}-\d{1,2}([ T]|\z)' then
         try_cast(try_cast(trim({{ column }}) as timestamp) as date)
     end
 {%- endmacro %}
