@@ -4,7 +4,9 @@
 -- (`*.x` stands for any one label under x; an exception `!y.x` makes y.x registrable), and the
 -- registrable domain is one label more. A host that has none (an IP, localhost, an unknown TLD,
 -- a bare suffix) is its own domain.
--- Recomputed from every host at each build: about N s at 1.75M distinct hosts (docs/scaling.md).
+-- Recomputed from every host at each build: at 1.75M distinct hosts, about 20 s (two busy cores),
+-- as long as the former Python model took to reuse its known hosts, and a quarter of its 90 s
+-- for a first build.
 
 {#- White space at either end, as Python's str.strip() removes it (all of Unicode's). -#}
 {%- set space -%}[\t\n\x0b\f\r\x1c-\x1f \x{85}\x{a0}\x{1680}\x{2000}-\x{200a}\x{2028}\x{2029}\x{202f}\x{205f}\x{3000}]{%- endset -%}
