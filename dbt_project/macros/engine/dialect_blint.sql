@@ -1,11 +1,15 @@
 {#- Dialect macros for the backlink models, in the manner of dialect.sql: a default__ (DuckDB) and
     a spark__ version where the engines differ. -#}
 
-{#- An array of the string constants `values` (a list of Jinja strings), as SQL literals. -#}
+{#- An array of the string constants `values` (a list of Jinja strings without single quotes: the
+    engines escape those differently), as SQL literals. -#}
 {% macro lk_string_array(values) -%}
     {%- set literals = [] -%}
     {%- for value in values -%}
-        {%- do literals.append(dbt.string_literal(dbt.escape_single_quotes(value))) -%}
+        {%- if "'" in value -%}
+            {{ exceptions.raise_compiler_error("lk_string_array: a single quote in " ~ value) }}
+        {%- endif -%}
+        {%- do literals.append("'" ~ value ~ "'") -%}
     {%- endfor -%}
     {{ lk_array(literals) }}
 {%- endmacro %}
@@ -41,9 +45,10 @@
 {% macro spark__safe_cast(field, type) -%}
     {%- if field is iterable and field is not string and field is not mapping -%}
     cast({{ _spark_array_literal(field) }} as {{ type }})
+    {%- elif field is string and cast_from_string_unsupported_for(type) -%}
+    cast({{ field.strip('"').strip("'") }} as {{ type }})
     {%- else -%}
-    {%- set field_clean = field.strip('"').strip("'") if (cast_from_string_unsupported_for(type) and field is string) else field -%}
-    cast({{ field_clean }} as {{ type }})
+    cast({{ field }} as {{ type }})
     {%- endif -%}
 {%- endmacro %}
 

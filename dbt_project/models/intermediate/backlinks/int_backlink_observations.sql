@@ -56,12 +56,13 @@ flagged as (
 ),
 
 -- A snapshot may list the same page pair more than once (several anchors): keep one, live first.
+-- The file breaks a tie (two files of a snapshot loaded together), so both engines keep the same.
 deduplicated as (
     select *
     from flagged
     qualify row_number() over (
         partition by vendor, site, snapshot_date, backlink_id
-        order by is_live_in_snapshot desc, loaded_at desc, row_number asc nulls last
+        order by is_live_in_snapshot desc, loaded_at desc, row_number asc nulls last, file_sha256 asc nulls last
     ) = 1
 )
 

@@ -63,12 +63,10 @@ site_topics as (
     select
         sites.site,
         coalesce(sites.disavow, {{ lk_empty_array('string') }}) as disavow,
-        array_sort(array_distinct(flatten(
-            {{ lk_array([
-                "flatten(" ~ lk_array_agg("coalesce(watchers.relevance_topics, " ~ lk_empty_array('string') ~ ")") ~ ")",
-                "coalesce(sites.relevance_topics, " ~ lk_empty_array('string') ~ ")"
-            ]) }}
-        ))) as relevance_topics,
+        array_sort(array_distinct(
+            flatten({{ lk_array_agg('coalesce(watchers.relevance_topics, ' ~ lk_empty_array('string') ~ ')') }})
+            || coalesce(sites.relevance_topics, {{ lk_empty_array('string') }})
+        )) as relevance_topics,
         array_sort(array_distinct({{ lk_filter(
             lk_transform('coalesce(sites.brand_terms, ' ~ lk_empty_array('string') ~ ')', 'term', anchor_words('term')),
             'term', "term <> ''"
