@@ -25,12 +25,14 @@ settings as (
     from {{ ref('stg_config__settings') }}
 ),
 
-windows as (
-    select distinct cast(configured.window_days as integer) as window_days
+configured_windows as (
+    select {{ lk_unnest('coalesce(attribution_windows, ' ~ lk_array([30, 60, 90]) ~ ')') }} as window_days
     from settings
-    {{ lk_unnest_join(
-        'coalesce(settings.attribution_windows, ' ~ lk_array([30, 60, 90]) ~ ')', 'configured', 'window_days'
-    ) }}
+),
+
+windows as (
+    select distinct cast(window_days as integer) as window_days
+    from configured_windows
 ),
 
 page_link_days as (
