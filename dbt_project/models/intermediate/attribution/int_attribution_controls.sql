@@ -7,6 +7,11 @@
 -- attribution data range); per-day means are over the days with traffic data.
 -- Scale: the excluded pages' window sums come from running totals looked up ASOF
 -- (lk_asof_lookup: four lookups per site, d, W and page), never from a (d, W, page, day) fan-out.
+{#- the columns of a (site, d, W) window and a page, carried through the lookups -#}
+{%- set window_columns = [
+    'site', 'acquired_date', 'window_days', 'page',
+    'pre_start_date', 'pre_end_date', 'post_start_date', 'post_end_date'
+] %}
 with
 
 windows as (
@@ -85,10 +90,6 @@ window_pages as (
     inner join linked_pages on linked_pages.site = windows.site
 ),
 
-{%- set window_columns = [
-    'site', 'acquired_date', 'window_days', 'page',
-    'pre_start_date', 'pre_end_date', 'post_start_date', 'post_end_date'
-] %}
 next_links as (
     {{ lk_asof_lookup(
         'window_pages', window_columns, ['site', 'page'],

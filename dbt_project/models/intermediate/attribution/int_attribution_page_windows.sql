@@ -9,19 +9,30 @@
 -- Everything here depends on the page and the day, not on the link: links to one page on one day
 -- share one row, so the windows, means and controls are computed per page-day, and
 -- fct_link_attribution joins the links to them once, at the end.
+{#- the columns of a page, day and window, carried through the lookups -#}
+{%- set attributed_columns = [
+    'site', 'target_page', 'acquired_date', 'links_acquired', 'window_days',
+    'rank_source', 'range_start_date', 'range_end_date'
+] %}
 with
 
 ranges as (
     select * from {{ ref('int_attribution_ranges') }}
 ),
 
+settings as (
+    select any_value(attribution_windows) as attribution_windows
+    from {{ ref('stg_config__settings') }}
+),
+
+configured_windows as (
+    select {{ lk_unnest('coalesce(attribution_windows, ' ~ lk_array([30, 60, 90]) ~ ')') }} as window_days
+    from settings
+),
+
 windows as (
-    select distinct cast(configured.window_days as integer) as window_days
-    from (
-        select any_value(attribution_windows) as attribution_windows
-        from {{ ref('stg_config__settings') }}
-    ) as settings
-    {{ lk_unnest_join('coalesce(settings.attribution_windows, ' ~ lk_array([30, 60, 90]) ~ ')', 'configured', 'window_days') }}
+    select distinct cast(window_days as integer) as window_days
+    from configured_windows
 ),
 
 page_link_days as (
@@ -48,10 +59,6 @@ attributed as (
 -- links_in_window is the page's running link count at the window's end minus the count before
 -- its start, looked up once per page, day and window (never a join of each link with its
 -- neighbours: a page with 10,000 links would square)
-{%- set attributed_columns = [
-    'site', 'target_page', 'acquired_date', 'links_acquired', 'window_days',
-    'rank_source', 'range_start_date', 'range_end_date'
-] %}
 links_up_to_end as (
     {{ lk_asof_lookup(
         'attributed', attributed_columns, ['site', 'target_page'],

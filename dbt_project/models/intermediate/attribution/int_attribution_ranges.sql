@@ -45,7 +45,7 @@ busiest_tracker as (
     select site, source
     from rank_sources
     where source <> 'gsc'
-    qualify row_number() over (partition by site order by page_days desc, source) = 1
+    qualify row_number() over (partition by site order by page_days desc, source asc) = 1
 ),
 
 traffic_dates as (
