@@ -31,3 +31,23 @@
 {%- endmacro %}
 {% macro default__lk_last_value_ignore_nulls(expression) -%}last_value({{ expression }} ignore nulls){%- endmacro %}
 {% macro spark__lk_last_value_ignore_nulls(expression) -%}last_value({{ expression }}, true){%- endmacro %}
+
+{#- dbt-spark's cast of a unit test fixture value, taught the lists of a YAML fixture (dbt writes
+    them as Python lists, `['a', 'b']`, which Spark cannot read): an `array(…)` of the elements. -#}
+{% macro spark__safe_cast(field, type) -%}
+    {%- if field is iterable and field is not string and field is not mapping -%}
+        {%- set items = [] -%}
+        {%- for item in field -%}
+            {%- if item is none -%}
+                {%- do items.append('null') -%}
+            {%- elif item is string -%}
+                {%- do items.append(('"' ~ item ~ '"') if "'" in item else ("'" ~ item ~ "'")) -%}
+            {%- else -%}
+                {%- do items.append(item | string) -%}
+            {%- endif -%}
+        {%- endfor -%}
+        cast(array({{ items | join(', ') }}) as {{ type }})
+    {%- else -%}
+        {{ dbt.spark__safe_cast(field, type) }}
+    {%- endif -%}
+{%- endmacro %}

@@ -11,14 +11,19 @@ observations as (
     group by site, metric_date, metric
 ),
 
+latest as (
+    select max(metric_date) as last_date from observations
+),
+
 bounds as (
     select
-        site,
-        metric,
-        min(metric_date) as first_date,
-        (select max(all_observations.metric_date) from observations as all_observations) as last_date
+        observations.site,
+        observations.metric,
+        min(observations.metric_date) as first_date,
+        any_value(latest.last_date) as last_date
     from observations
-    group by site, metric
+    cross join latest
+    group by observations.site, observations.metric
 ),
 
 spine as (

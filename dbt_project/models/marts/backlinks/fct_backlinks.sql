@@ -15,6 +15,7 @@
     {%- endfor -%}
 {%- endif %}
 {%- set materialized = lk_incremental_materialized() %}
+{%- set vendor_order = lk_array(["'ahrefs'", "'semrush'", "'majestic'", "'moz'"]) %}
 {{ config(
     materialized=materialized,
     incremental_strategy='delete+insert',
@@ -91,11 +92,10 @@ ranked as (
     select
         by_vendor.*,
         -- placement and descriptive fields: ahrefs, semrush, majestic, moz
-        {{ lk_array_position(lk_array(["'ahrefs'", "'semrush'", "'majestic'", "'moz'"]), 'vendor') }} as vendor_rank,
+        {{ lk_array_position(vendor_order, 'vendor') }} as vendor_rank,
         -- the vendor order breaks ties between sources left out of authority_priority
         coalesce({{ lk_array_position('settings.authority_priority', 'authority_source') }}, 99) * 10
-            + {{ lk_array_position(lk_array(["'ahrefs'", "'semrush'", "'majestic'", "'moz'"]), 'vendor') }}
-            as authority_rank
+            + {{ lk_array_position(vendor_order, 'vendor') }} as authority_rank
     from by_vendor
     cross join settings
 ),
@@ -104,6 +104,7 @@ merged as (
     select
         site,
         backlink_id,
+        -- a vendor without the value gives way to the next (min_by alone would return its null)
         min_by(source_url, vendor_rank) filter (where source_url is not null) as source_url,
         min_by(source_page, vendor_rank) filter (where source_page is not null) as source_page,
         min_by(source_domain, vendor_rank) filter (where source_domain is not null) as source_domain,
@@ -124,6 +125,7 @@ merged as (
         bool_or(is_ugc) as is_ugc,
         bool_or(is_sponsored) as is_sponsored,
         coalesce(min_by(placement, vendor_rank) filter (where placement <> 'unknown'), 'unknown') as placement,
+        -- in vendor order, so the text is the same on every engine and run
         {{ lk_string_agg('relevance_text', "' '", order_by='vendor_rank') }} as relevance_text,
         min(first_snapshot_date) as first_snapshot_date,
         max(last_snapshot_date) as last_snapshot_date,
