@@ -6,7 +6,7 @@
 
 select
     {{ combination_of_columns | join(',\n    ') }},
-    count(*) as n_rows,
+    count(*) as n_rows
 from {{ model }}
 group by all
 having count(*) > 1
