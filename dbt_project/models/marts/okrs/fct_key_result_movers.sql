@@ -8,6 +8,11 @@
 -- At most 10 rows per key result, window and movement, so the mart stays small whatever the data.
 {%- set windows = [7, 30] %}
 {%- set top_n = 10 %}
+{%- set mover_columns = [
+    'kr_id', 'window_days', 'movement', 'movement_rank', 'movement_count', 'member_type', 'member_id',
+    'referring_domain', 'quality_tier', 'authority_score', 'source_url', 'target_page', 'event_date',
+    'before_value', 'after_value', 'change',
+] %}
 
 with
 
@@ -446,89 +451,13 @@ authority_movers as (
       and then_value.value is not null
 ),
 
--- The four kinds of movers share one column list, in this order.
+-- The four kinds of movers have the same columns, listed once above.
 movers as (
-    select
-        kr_id,
-        window_days,
-        movement,
-        movement_rank,
-        movement_count,
-        member_type,
-        member_id,
-        referring_domain,
-        quality_tier,
-        authority_score,
-        source_url,
-        target_page,
-        event_date,
-        before_value,
-        after_value,
-        change
-    from link_movers
-
-    union all
-
-    select
-        kr_id,
-        window_days,
-        movement,
-        movement_rank,
-        movement_count,
-        member_type,
-        member_id,
-        referring_domain,
-        quality_tier,
-        authority_score,
-        source_url,
-        target_page,
-        event_date,
-        before_value,
-        after_value,
-        change
-    from gap_movers
-
-    union all
-
-    select
-        kr_id,
-        window_days,
-        movement,
-        movement_rank,
-        movement_count,
-        member_type,
-        member_id,
-        referring_domain,
-        quality_tier,
-        authority_score,
-        source_url,
-        target_page,
-        event_date,
-        before_value,
-        after_value,
-        change
-    from measure_movers
-
-    union all
-
-    select
-        kr_id,
-        window_days,
-        movement,
-        movement_rank,
-        movement_count,
-        member_type,
-        member_id,
-        referring_domain,
-        quality_tier,
-        authority_score,
-        source_url,
-        target_page,
-        event_date,
-        before_value,
-        after_value,
-        change
-    from authority_movers
+    {%- for kind in ['link_movers', 'gap_movers', 'measure_movers', 'authority_movers'] %}
+    select {{ mover_columns | join(', ') }}
+    from {{ kind }}
+    {{- '\n    union all' if not loop.last }}
+    {%- endfor %}
 )
 
 select
