@@ -109,10 +109,13 @@ candidates as (
 ranked as (
     select *
     from candidates
-    -- best (lowest) position; ties to more impressions, then the first page
+    -- best (lowest) position; ties to more impressions, then the first page (then the later
+    -- load and the larger volume, so that every engine keeps the same row)
     qualify row_number() over (
         partition by site, source, keyword, date
-        order by position asc nulls last, impressions desc nulls last, ranking_page asc nulls last
+        order by
+            position asc nulls last, impressions desc nulls last, ranking_page asc nulls last,
+            loaded_at desc nulls last, search_volume desc nulls last
     ) = 1
 )
 

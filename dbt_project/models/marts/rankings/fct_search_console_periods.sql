@@ -69,7 +69,9 @@ select
     end as ctr,
     case
         when count(*) = 1 then any_value(position)
-        else sum(position * impressions) / nullif(sum(impressions) filter (where position is not null), 0)
+        -- the weighted sum in decimals: exact in any order of addition, the same on every engine
+        else cast(sum(cast(position as decimal(18, 6)) * impressions) as double)
+            / nullif(sum(impressions) filter (where position is not null), 0)
     end as position,
     any_value(file_sha256) as file_sha256,
     any_value(file_name) as file_name,
