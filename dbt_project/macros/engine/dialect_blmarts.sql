@@ -1,12 +1,6 @@
 {#- Dialect macros for the backlink, authority and site marts, in the manner of dialect.sql: each
     with a default__ (DuckDB) and a spark__ version. -#}
 
-{#- The elements of `array`, one row each, as an item of a select list (one per SELECT): rows
-    with a null or empty array give none. -#}
-{% macro lk_unnest(array) -%}{{ return(adapter.dispatch('lk_unnest')(array)) }}{%- endmacro %}
-{% macro default__lk_unnest(array) -%}unnest({{ array }}){%- endmacro %}
-{% macro spark__lk_unnest(array) -%}explode({{ array }}){%- endmacro %}
-
 {#- The first day of every month from the month of `start` through `stop` (dates), as an array of
     dates; empty when `stop` is before that month. -#}
 {% macro lk_month_sequence(start, stop) -%}
@@ -31,23 +25,3 @@
 {%- endmacro %}
 {% macro default__lk_last_value_ignore_nulls(expression) -%}last_value({{ expression }} ignore nulls){%- endmacro %}
 {% macro spark__lk_last_value_ignore_nulls(expression) -%}last_value({{ expression }}, true){%- endmacro %}
-
-{#- dbt-spark's cast of a unit test fixture value, taught the lists of a YAML fixture (dbt writes
-    them as Python lists, `['a', 'b']`, which Spark cannot read): an `array(…)` of the elements. -#}
-{% macro spark__safe_cast(field, type) -%}
-    {%- if field is iterable and field is not string and field is not mapping -%}
-        {%- set items = [] -%}
-        {%- for item in field -%}
-            {%- if item is none -%}
-                {%- do items.append('null') -%}
-            {%- elif item is string -%}
-                {%- do items.append(('"' ~ item ~ '"') if "'" in item else ("'" ~ item ~ "'")) -%}
-            {%- else -%}
-                {%- do items.append(item | string) -%}
-            {%- endif -%}
-        {%- endfor -%}
-        cast(array({{ items | join(', ') }}) as {{ type }})
-    {%- else -%}
-        {{ dbt.spark__safe_cast(field, type) }}
-    {%- endif -%}
-{%- endmacro %}

@@ -76,7 +76,9 @@ host_suffixes as (
         depth,
         {{ lk_array_join(lk_array_slice('labels', 'label_count - depth + 1', 'label_count'), "'.'") }} as suffix,
         case when depth < label_count then {{ lk_array_at('labels', 'label_count - depth') }} end as previous_label,
-        case when depth + 1 < label_count then {{ lk_array_at('labels', 'label_count - depth - 1') }} end as second_previous_label
+        case
+            when depth + 1 < label_count then {{ lk_array_at('labels', 'label_count - depth - 1') }}
+        end as second_previous_label
     from (select host, labels, {{ lk_array_length('labels') }} as label_count from labelled) as counted
     {{ lk_unnest_join(lk_integer_sequence('1', 'label_count'), 'depths', 'depth') }}
 ),
