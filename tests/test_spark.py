@@ -27,6 +27,10 @@ pytestmark = pytest.mark.skipif(
 @pytest.fixture(scope="module")
 def spark_home(demo_home, tmp_path_factory):
     home = copy_demo_home(demo_home, tmp_path_factory.mktemp("spark") / "home")
+    # only what the ingest wrote stays: nothing DuckDB's build left may stand in for Spark's
+    with duckdb.connect(str(home / "warehouse" / "linkokr.duckdb")) as con:
+        for schema in ("staging", "intermediate", "marts"):
+            con.execute(f"drop schema {schema} cascade")
     with pytest.MonkeyPatch.context() as mp:
         use_home(mp, home)
         mp.setenv("LINKOKR_ENGINE", "spark")

@@ -83,21 +83,27 @@ def export_raw_layer(con: duckdb.DuckDBPyConnection, paths: Paths) -> int:
     return len(export_parquet_raw_layer(con, spark_dir(paths) / "raw"))
 
 
+# Beyond the marts, what the pipeline's own Python reads from the warehouse file (the backlink
+# snapshot freshness check, orchestration/defs/okrs/freshness.py).
+READ_BY_THE_PIPELINE = (("intermediate", "int_backlink_snapshots"),)
+
+
 def copy_spark_marts(con: duckdb.DuckDBPyConnection, paths: Paths, marts: list[str]) -> list[str]:
-    """Spark's tables of `marts` (names) into the warehouse's `marts` schema, each replaced in one
-    statement; a mart Spark has not built (a failed model) keeps its previous rows."""
-    folder = spark_dir(paths) / "tables" / "marts.db"
-    con.execute("create schema if not exists marts")
+    """Spark's tables of `marts` (names), and those in READ_BY_THE_PIPELINE, into the warehouse
+    file's schemas of the same names, each replaced in one statement; a table Spark has not built
+    (a failed model) keeps its previous rows. Returns the marts copied."""
+    tables = spark_dir(paths) / "tables"
     copied = []
-    for name in sorted(marts):
-        files = sorted((folder / name).glob("*.parquet"))
+    for schema, name in [("marts", mart) for mart in sorted(marts)] + list(READ_BY_THE_PIPELINE):
+        files = sorted((tables / f"{schema}.db" / name).glob("*.parquet"))
         if not files:
             continue
-        relation = f"marts.{quote_identifier(name)}"
+        con.execute(f"create schema if not exists {quote_identifier(schema)}")
+        relation = f"{quote_identifier(schema)}.{quote_identifier(name)}"
         kind = con.execute(
             "select table_type from information_schema.tables"
-            " where table_schema = 'marts' and table_name = ?",
-            [name],
+            " where table_schema = ? and table_name = ?",
+            [schema, name],
         ).fetchall()
         if kind and kind[0][0] == "VIEW":
             con.execute(f"drop view {relation}")
@@ -105,5 +111,6 @@ def copy_spark_marts(con: duckdb.DuckDBPyConnection, paths: Paths, marts: list[s
             f"create or replace table {relation} as select * from read_parquet(?)",
             [[str(path) for path in files]],
         )
-        copied.append(name)
+        if schema == "marts":
+            copied.append(name)
     return copied
