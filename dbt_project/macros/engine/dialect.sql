@@ -104,7 +104,7 @@
     regexp_full_match({{ text }}, {{ pattern }})
 {%- endmacro %}
 {% macro spark__lk_regexp_full_match(text, pattern) -%}
-    ({{ text }} rlike concat('^(?:', {{ pattern }}, ')$'))
+    ({{ text }} rlike concat('^(?:', {{ pattern }}, ')\z'))
 {%- endmacro %}
 
 {#- Whether some part of `text` matches the regular expression `pattern`. -#}
@@ -236,3 +236,180 @@
 {%- endmacro %}
 {% macro default__lk_incremental_materialized() -%}{{ return('incremental') }}{%- endmacro %}
 {% macro spark__lk_incremental_materialized() -%}{{ return('table') }}{%- endmacro %}
+
+{#- ---- Lookups and unnesting in a select list (the attribution models) ---- -#}
+
+{% macro lk_asof_lookup(
+    probes, columns, keys, probe_date, data, data_date, value, as_name,
+    direction='backward', strict=false
+) -%}
+    {{ return(adapter.dispatch('lk_asof_lookup')(
+        probes, columns, keys, probe_date, data, data_date, value, as_name, direction, strict
+    )) }}
+{%- endmacro %}
+
+{% macro default__lk_asof_lookup(
+    probes, columns, keys, probe_date, data, data_date, value, as_name, direction, strict
+) -%}
+    {%- set comparison = ('<' if direction == 'backward' else '>') ~ ('' if strict else '=') -%}
+    select
+        {% for column in columns %}probes.{{ column }},
+        {% endfor %}data.{{ value }} as {{ as_name }}
+    from {{ probes }} as probes
+    asof left join {{ data }} as data
+        on {% for key in keys %}data.{{ key }} = probes.{{ key }}
+        and {% endfor %}data.{{ data_date }} {{ comparison }} {{ probe_date }}
+{%- endmacro %}
+
+{% macro spark__lk_asof_lookup(
+    probes, columns, keys, probe_date, data, data_date, value, as_name, direction, strict
+) -%}
+    select {{ columns | join(', ') }}, {{ as_name }}
+    from (
+        select
+            {{ columns | join(', ') }},
+            is_probe,
+            last(lookup_value, true) over (
+                partition by {{ keys | join(', ') }}
+                order by lookup_date{{ ' desc' if direction == 'forward' }}, sort_order
+                rows between unbounded preceding and current row
+            ) as {{ as_name }}
+        from (
+            select
+                {% for column in columns %}probes.{{ column }},
+                {% endfor %}{{ probe_date }} as lookup_date,
+                true as is_probe,
+                {{ 0 if strict else 1 }} as sort_order,
+                null as lookup_value
+            from {{ probes }} as probes
+            union all
+            select
+                {% for column in columns %}{{ 'data.' ~ column if column in keys else 'null' }} as {{ column }},
+                {% endfor %}data.{{ data_date }} as lookup_date,
+                false as is_probe,
+                {{ 1 if strict else 0 }} as sort_order,
+                data.{{ value }} as lookup_value
+            from {{ data }} as data
+            where data.{{ data_date }} is not null
+        ) as timeline
+    ) as looked_up
+    where is_probe
+{%- endmacro %}
+
+{#- One row per element of `array`, as the only generator of a select list
+    (`select lk_unnest(x) as y from t`); a null or empty array gives no row. Spark allows no
+    expression around it (cast in an outer select). Where the rows feed a join, DuckDB estimates
+    this form's rows better than an unnest join (lk_unnest_join), whose estimate of ~0 rows can
+    turn a later ASOF join into a nested loop. -#}
+{% macro lk_unnest(array) -%}{{ return(adapter.dispatch('lk_unnest')(array)) }}{%- endmacro %}
+{% macro default__lk_unnest(array) -%}unnest({{ array }}){%- endmacro %}
+{% macro spark__lk_unnest(array) -%}explode({{ array }}){%- endmacro %}
+
+{#- ---- String arrays, distinct string aggregation, structs as JSON ---- -#}
+
+{#- An array of the string constants `values` (a list of Jinja strings without single quotes: the
+    engines escape those differently), as SQL literals. -#}
+{% macro lk_string_array(values) -%}
+    {%- set literals = [] -%}
+    {%- for value in values -%}
+        {%- if "'" in value -%}
+            {{ exceptions.raise_compiler_error("lk_string_array: a single quote in " ~ value) }}
+        {%- endif -%}
+        {%- do literals.append("'" ~ value ~ "'") -%}
+    {%- endfor -%}
+    {{ lk_array(literals) }}
+{%- endmacro %}
+
+{#- The distinct non-null values of `expression` in a group, in ascending order, joined with
+    `separator`; null when there are none. -#}
+{% macro lk_string_agg_distinct(expression, separator) -%}
+    {{ return(adapter.dispatch('lk_string_agg_distinct')(expression, separator)) }}
+{%- endmacro %}
+{% macro default__lk_string_agg_distinct(expression, separator) -%}
+    string_agg(distinct {{ expression }}, {{ separator }} order by {{ expression }})
+{%- endmacro %}
+{% macro spark__lk_string_agg_distinct(expression, separator) -%}
+    case when count({{ expression }}) > 0 then array_join(array_sort(collect_set({{ expression }})), {{ separator }}) end
+{%- endmacro %}
+
+{#- `fields` (a mapping of field name to SQL expression, as for lk_struct) as a JSON object text,
+    null fields written as `null` (Spark leaves them out unless told). -#}
+{% macro lk_struct_to_json(fields) -%}
+    {{ return(adapter.dispatch('lk_struct_to_json')(fields)) }}
+{%- endmacro %}
+{% macro default__lk_struct_to_json(fields) -%}
+    cast(to_json({{ lk_struct(fields) }}) as varchar)
+{%- endmacro %}
+{% macro spark__lk_struct_to_json(fields) -%}
+    to_json({{ lk_struct(fields) }}, map('ignoreNullFields', 'false'))
+{%- endmacro %}
+
+{#- ---- Integer sequences, slices and joins of arrays (int_host_domains) ---- -#}
+
+{#- The integers from `start` to `stop`, both included, as an array (`stop` >= `start`: Spark
+    counts down otherwise, DuckDB gives an empty array). -#}
+{% macro lk_integer_sequence(start, stop) -%}
+    {{ return(adapter.dispatch('lk_integer_sequence')(start, stop)) }}
+{%- endmacro %}
+{% macro default__lk_integer_sequence(start, stop) -%}generate_series({{ start }}, {{ stop }}){%- endmacro %}
+{% macro spark__lk_integer_sequence(start, stop) -%}sequence({{ start }}, {{ stop }}){%- endmacro %}
+
+{#- The elements of `array` from 1-based `start` to `stop`, both included. -#}
+{% macro lk_array_slice(array, start, stop) -%}
+    {{ return(adapter.dispatch('lk_array_slice')(array, start, stop)) }}
+{%- endmacro %}
+{% macro default__lk_array_slice(array, start, stop) -%}
+    list_slice({{ array }}, {{ start }}, {{ stop }})
+{%- endmacro %}
+{% macro spark__lk_array_slice(array, start, stop) -%}
+    slice({{ array }}, {{ start }}, {{ stop }} - ({{ start }}) + 1)
+{%- endmacro %}
+
+{#- The elements of an array of strings joined with `separator` (null elements left out). -#}
+{% macro lk_array_join(array, separator) -%}
+    {{ return(adapter.dispatch('lk_array_join')(array, separator)) }}
+{%- endmacro %}
+{% macro default__lk_array_join(array, separator) -%}array_to_string({{ array }}, {{ separator }}){%- endmacro %}
+{% macro spark__lk_array_join(array, separator) -%}array_join({{ array }}, {{ separator }}){%- endmacro %}
+
+{#- ---- Glob patterns (page groups) ---- -#}
+
+{% macro lk_glob_match(text, pattern) -%}
+    {{ return(adapter.dispatch('lk_glob_match')(text, pattern)) }}
+{%- endmacro %}
+{% macro default__lk_glob_match(text, pattern) -%}({{ text }} glob {{ pattern }}){%- endmacro %}
+{% macro spark__lk_glob_match(text, pattern) -%}
+    {%- set regex -%}
+    concat('\Q', replace(replace(replace(replace(replace(replace(
+        {{ pattern }}, '*', '\E.*\Q'), '?', '\E.\Q'), '[', '\E['), '\E[^', '\E[\^'), '\E[!', '\E[^'),
+        ']', ']\Q'), '\E')
+    {%- endset -%}
+    {{ spark__lk_regexp_full_match(text, regex) }}
+{%- endmacro %}
+
+{#- ---- Month sequences and last non-null values ---- -#}
+
+{#- The first day of every month from the month of `start` through `stop` (dates), as an array of
+    dates; empty when `stop` is before that month. -#}
+{% macro lk_month_sequence(start, stop) -%}
+    {{ return(adapter.dispatch('lk_month_sequence')(start, stop)) }}
+{%- endmacro %}
+{% macro default__lk_month_sequence(start, stop) -%}
+    cast(generate_series(
+        cast(date_trunc('month', {{ start }}) as date), cast({{ stop }} as date), interval 1 month
+    ) as date[])
+{%- endmacro %}
+{% macro spark__lk_month_sequence(start, stop) -%}
+    case
+        when cast(trunc({{ start }}, 'MM') as date) <= cast({{ stop }} as date)
+            then sequence(cast(trunc({{ start }}, 'MM') as date), cast({{ stop }} as date), interval 1 month)
+        when {{ start }} is not null and {{ stop }} is not null then cast(array() as array<date>)
+    end
+{%- endmacro %}
+
+{#- The last non-null value of `expression` in the window frame; follow it with `over (…)`. -#}
+{% macro lk_last_value_ignore_nulls(expression) -%}
+    {{ return(adapter.dispatch('lk_last_value_ignore_nulls')(expression)) }}
+{%- endmacro %}
+{% macro default__lk_last_value_ignore_nulls(expression) -%}last_value({{ expression }} ignore nulls){%- endmacro %}
+{% macro spark__lk_last_value_ignore_nulls(expression) -%}last_value({{ expression }}, true){%- endmacro %}
