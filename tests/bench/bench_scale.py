@@ -118,6 +118,11 @@ def write_traffic(path: Path, pages: int, days: list[date]) -> None:
     )
 
 
+def own_links(sizes: argparse.Namespace) -> int:
+    """The own site's share of the backlinks (the rest is split between the competitors)."""
+    return sizes.backlinks * 8 // 10
+
+
 def generate(home: Path, sizes: argparse.Namespace, last: date) -> None:
     """The full data set, ending on `last`, in a fresh LINKOKR_HOME."""
     if home.exists():
@@ -126,7 +131,7 @@ def generate(home: Path, sizes: argparse.Namespace, last: date) -> None:
     for kind in ("backlinks", "rankings", "traffic"):
         (inbox / kind).mkdir(parents=True)
     (home / "linkokr.yml").write_text(shift_config((REPO / "linkokr.yml").read_text(), last))
-    own = sizes.backlinks * 8 // 10
+    own = own_links(sizes)
     shares = {SITES[0]: own, SITES[1]: (sizes.backlinks - own) // 2}
     shares[SITES[2]] = sizes.backlinks - own - shares[SITES[1]]
     first = 0
@@ -142,9 +147,10 @@ def generate(home: Path, sizes: argparse.Namespace, last: date) -> None:
     write_traffic(inbox / "traffic" / f"acme-outdoor.com-ga4_{last}.csv", pages, history)
 
 
-def add_next_day(home: Path, sizes: argparse.Namespace, day: date) -> None:
-    """What a daily run finds: one day of rankings and traffic, and a partial export of the
-    backlinks first seen that day."""
+def add_day(home: Path, sizes: argparse.Namespace, day: date, *, full_export: bool) -> None:
+    """What a daily run finds: one day of rankings and traffic, and a backlink export of the own
+    site. Partial: the 5,000 links first seen that day. Full: every link the site had (the
+    partial export's new links of earlier days are not in it, so they are lost), re-dated."""
     inbox = home / "data" / "inbox"
     write_rankings(
         inbox / "rankings" / f"acme-outdoor.com-rankings_{day}.csv",
@@ -156,35 +162,14 @@ def add_next_day(home: Path, sizes: argparse.Namespace, day: date) -> None:
         max(sizes.traffic // KEYWORD_DAYS, 1),
         [day],
     )
+    kind, rows, first = (
+        ("subdomains", own_links(sizes), 0) if full_export else ("new", 5_000, sizes.backlinks)
+    )
     write_backlinks(
-        inbox / "backlinks" / f"acme-outdoor.com-backlinks-new_{day}.csv",
+        inbox / "backlinks" / f"acme-outdoor.com-backlinks-{kind}_{day}.csv",
         SITES[0],
-        5_000,
-        sizes.backlinks,
-        day,
-    )
-
-
-def add_full_export_day(home: Path, sizes: argparse.Namespace, day: date) -> None:
-    """A day whose backlink file is a full export of the own site: every link it had (the
-    partial export's new links of the day before are not in it, so they are lost), re-dated."""
-    inbox = home / "data" / "inbox"
-    write_rankings(
-        inbox / "rankings" / f"acme-outdoor.com-rankings_{day}.csv",
-        max(sizes.rankings // KEYWORD_DAYS, 1),
-        [day],
-    )
-    write_traffic(
-        inbox / "traffic" / f"acme-outdoor.com-ga4_{day}.csv",
-        max(sizes.traffic // KEYWORD_DAYS, 1),
-        [day],
-    )
-    own = sizes.backlinks * 8 // 10
-    write_backlinks(
-        inbox / "backlinks" / f"acme-outdoor.com-backlinks-subdomains_{day}.csv",
-        SITES[0],
-        own,
-        0,
+        rows,
+        first,
         day,
     )
 
@@ -308,9 +293,9 @@ def main() -> None:
         f"models on {sizes.engine}"
     )
     full = run(home, "full run", sizes.engine)
-    add_next_day(home, sizes, yesterday - timedelta(days=1))
+    add_day(home, sizes, yesterday - timedelta(days=1), full_export=False)
     daily = run(home, "one-day incremental run", sizes.engine)
-    add_full_export_day(home, sizes, yesterday)
+    add_day(home, sizes, yesterday, full_export=True)
     daily_full = run(home, "one-day run with a full backlink export", sizes.engine)
     size = (home / "warehouse" / "linkokr.duckdb").stat().st_size
     peak = max(full["peak"], daily["peak"], daily_full["peak"])
