@@ -40,8 +40,11 @@ dev: $(STAMP)
 	LINKOKR_HOME=$(DEMO_HOME) DAGSTER_HOME=$(DEMO_HOME)/.dagster \
 	PATH=$(BIN):$$PATH $(BIN)/linkokr dev $(DEV_ARGS)
 
-# Benchmarks print figures and ratios; they assert nothing. BENCH_ARGS="--rows 5000000" for 5M.
+# Benchmarks print figures and ratios; they assert nothing. BENCH_ARGS="--rows 5000000" for 5M;
+# BENCH_MARGINAL_ARGS="--sizes 20000,60000" for a quick look at the marginal cost per 1M rows.
+BENCH_MARGINAL_ARGS ?=
 bench: $(STAMP)
+	PATH=$(BIN):$$PATH $(BIN)/python -m tests.bench.bench_marginal $(BENCH_MARGINAL_ARGS)
 	PATH=$(BIN):$$PATH $(BIN)/python -m tests.bench.bench_ingest $(BENCH_ARGS)
 	PATH=$(BIN):$$PATH $(BIN)/python -m tests.bench.bench_daily
 	PATH=$(BIN):$$PATH $(BIN)/python -m tests.bench.bench_scale
