@@ -1,6 +1,9 @@
 """The pieces around the second engine that need no Spark: the raw layer written as Parquet for
 Spark to read, the engine setting, and Spark's marts copied into the warehouse file."""
 
+import subprocess
+import sys
+
 import dagster as dg
 import duckdb
 import pytest
@@ -108,3 +111,26 @@ def test_spark_marts_replace_the_warehouse_marts(tmp_path):
     assert copied == ["fct_x"]  # fct_y: Spark built nothing, the warehouse keeps its rows
     assert con.execute("select * from marts.fct_x").fetchall() == [(2, ["a"])]
     assert con.execute("select * from marts.fct_y").fetchall() == [(7,)]
+
+
+def test_a_child_process_output_never_enters_dbts_event_stream(tmp_path):
+    """On Spark, dbt's child (the JVM) writes progress bars without line ends and log lines at
+    any moment; dagster-dbt reads dbt's JSON events from the same pipe. With the streams
+    separated, only dbt's own lines reach the pipe, whole, and the child's go to the log."""
+    log = tmp_path / "logs" / "spark.log"
+    script = (
+        "import subprocess, sys\n"
+        "from pathlib import Path\n"
+        "from orchestration.defs.dbt.child import separate_child_output\n"
+        "separate_child_output(Path(sys.argv[1]))\n"
+        "print('{\"event\": 1}')\n"
+        "subprocess.run(['sh', '-c', 'printf \"[Stage 1:>  (0 + 1) / 2]\\\\r\"; echo warn >&2'])\n"
+        "print('{\"event\": 2}')\n"
+        "print('dbt error', file=sys.stderr)\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script, str(log)], capture_output=True, text=True, check=True
+    )
+    assert result.stdout.splitlines() == ['{"event": 1}', '{"event": 2}']
+    assert result.stderr == "dbt error\n"
+    assert log.read_bytes() == b"[Stage 1:>  (0 + 1) / 2]\rwarn\n"

@@ -32,6 +32,9 @@ def spark_home(demo_home, tmp_path_factory):
     with duckdb.connect(str(home / "warehouse" / "linkokr.duckdb")) as con:
         for schema in ("staging", "intermediate", "marts"):
             con.execute(f"drop schema {schema} cascade")
+    # nor any copy published from DuckDB's marts: the run must publish Spark's
+    serving = Paths.from_env({"LINKOKR_HOME": str(home)}).serving
+    serving.unlink()
     with pytest.MonkeyPatch.context() as mp:
         use_home(mp, home)
         mp.setenv("LINKOKR_ENGINE", "spark")
@@ -74,6 +77,20 @@ def test_the_run_log_says_spark_built_the_marts(spark_home):
     _, output = spark_home
     assert "engine: Spark" in output
     assert "marts copied into the warehouse" in output
+
+
+def test_every_mart_reaches_dagster_and_the_serving_copy(spark_home):
+    """Each mart's materialization and each check's result reach Dagster through dbt's event
+    stream, which Spark's JVM shares a process with: none may go missing, or Dagster skips the
+    serving copy and the dashboard that depend on the mart."""
+    home, output = spark_home
+    assert "Skipping step" not in output
+    assert "emitted no result" not in output
+    paths = Paths.from_env({"LINKOKR_HOME": str(home)})
+    warehouse, serving = _marts(paths.warehouse), _marts(paths.serving)
+    assert sorted(serving) == sorted(warehouse)
+    # the JVM's log went to its own file, not into dbt's events
+    assert "WARN" in (home / ".linkokr" / "dbt" / "logs" / "spark.log").read_text()
 
 
 def test_every_mart_is_equal_on_both_engines(demo_home, spark_home):

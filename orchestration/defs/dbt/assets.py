@@ -22,7 +22,7 @@ from dbt.version import __version__ as dbt_version
 
 from ingest.inbox.ledger import ensure_ops_tables
 from ingest.settings import Paths
-from orchestration.defs.dbt.child import PARENT_ENV
+from orchestration.defs.dbt.child import PARENT_ENV, SPARK_LOG_ENV
 from orchestration.defs.dbt.engine import (
     check_spark_installed,
     copy_spark_marts,
@@ -74,11 +74,19 @@ def dbt_log_file(paths: Paths) -> Path:
     return dbt_state_dir(paths) / "logs" / "dbt.log"
 
 
+def spark_log_file(paths: Paths) -> Path:
+    """On Spark, the JVM's log (its warnings and stage progress), beside dbt's."""
+    return dbt_state_dir(paths) / "logs" / "spark.log"
+
+
 def dbt_environment(paths: Paths) -> dict[str, str]:
     """What dbt must see besides the inherited environment: the home's absolute paths (its
     profile reads LINKOKR_WAREHOUSE), the engine's settings (engine.py) and the PID linkokr-dbt
-    expects as its parent (child.py)."""
-    return {**paths.export(), **engine_environment(paths), PARENT_ENV: str(os.getpid())}
+    expects as its parent (child.py), and on Spark where the JVM's own output goes (child.py)."""
+    env = {**paths.export(), **engine_environment(paths), PARENT_ENV: str(os.getpid())}
+    if engine() == "spark":
+        env[SPARK_LOG_ENV] = str(spark_log_file(paths))
+    return env
 
 
 def dbt_project(paths: Paths) -> DbtProject:
@@ -234,7 +242,11 @@ def build_dbt_assets(project: DbtProject, paths: Paths) -> dg.AssetsDefinition:
             check_spark_installed()
             with warehouse.get_connection() as con:
                 exported = export_raw_layer(con, paths)
-            context.log.info("engine: Spark; raw layer as Parquet (%d relations)", exported)
+            context.log.info(
+                "engine: Spark; raw layer as Parquet (%d relations); Spark's own log: %s",
+                exported,
+                spark_log_file(paths),
+            )
         if requests:
             context.log.info("full refresh: %s", "; ".join(reason for reason, _ in requests)[:1000])
             args.append("--full-refresh")
