@@ -107,3 +107,39 @@
     delete from {{ this }} where site not in (select site from {{ ref('stg_config__sites') }})
 {%- endmacro %}
 {% macro spark__delete_unconfigured_sites() -%}{%- endmacro %}
+
+
+{#- Incremental strategy `lk_delete_insert`: dbt's delete+insert by `unique_key`, except when the
+    new rows are as many as half the rows already built (a daily *full* export of a site's
+    backlinks recomputes most links). Then the table is written again, the rows kept and the new
+    ones, in one statement: deleting millions of rows by key and inserting as many took longer
+    than building every row (int_backlinks_by_vendor at 5M links: 101 s, a full build 59 s).
+    The result is the same rows either way. Keys are never null in the models that use it. -#}
+{% macro get_incremental_lk_delete_insert_sql(arg_dict) -%}
+    {%- set target = arg_dict['target_relation'] -%}
+    {%- set source = arg_dict['temp_relation'] -%}
+    {%- set keys = arg_dict['unique_key'] -%}
+    {%- set counts = run_query(
+        'select (select count(*) from ' ~ source ~ '), (select count(*) from ' ~ target ~ ')'
+    ).rows[0] -%}
+    {%- if counts[0] * 2 < counts[1] -%}
+        {{ get_delete_insert_merge_sql(
+            target, source, keys, arg_dict['dest_columns'], arg_dict['incremental_predicates']
+        ) }}
+    {%- else -%}
+        {%- set columns = get_quoted_csv(arg_dict['dest_columns'] | map(attribute='name')) -%}
+        create or replace table {{ target }} as
+        select {{ columns }}
+        from {{ target }} as kept
+        where not exists (
+            select 1
+            from {{ source }} as recomputed
+            where {% for key in keys -%}
+                recomputed.{{ adapter.quote(key) }} = kept.{{ adapter.quote(key) }}
+                {%- if not loop.last %} and {% endif -%}
+            {%- endfor %}
+        )
+        union all
+        select {{ columns }} from {{ source }}
+    {%- endif -%}
+{%- endmacro %}

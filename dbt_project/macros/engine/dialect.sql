@@ -177,11 +177,19 @@
 {% macro lk_array_agg(expression, order_by=none, distinct=false) -%}
     {{ return(adapter.dispatch('lk_array_agg')(expression, order_by, distinct)) }}
 {%- endmacro %}
+{#- DuckDB: collected, then sorted per group. An aggregate with its own ORDER BY keeps every
+    group's values in memory and cannot spill: at 20M links it ran out of memory. -#}
 {% macro default__lk_array_agg(expression, order_by, distinct) -%}
-    {%- if distinct -%}
-    list(distinct {{ expression }}{% if order_by %} order by {{ order_by }}{% endif %}) filter (where {{ expression }} is not null)
+    {%- if order_by and distinct and order_by | trim == expression | trim -%}
+    list_sort(list_distinct(list({{ expression }}) filter (where {{ expression }} is not null)))
+    {%- elif order_by and not distinct -%}
+    {{ default__lk_transform(
+        'list_sort(list(' ~ lk_struct({'k': order_by, 'v': expression}) ~ ') filter (where ' ~ expression ~ ' is not null))',
+        's', 's.v'
+    ) }}
     {%- else -%}
-    list({{ expression }}{% if order_by %} order by {{ order_by }}{% endif %}) filter (where {{ expression }} is not null)
+    {#- no order, or distinct values in another column's order (no model asks for that) -#}
+    list({{ 'distinct ' if distinct }}{{ expression }}{% if order_by %} order by {{ order_by }}{% endif %}) filter (where {{ expression }} is not null)
     {%- endif -%}
 {%- endmacro %}
 {% macro spark__lk_array_agg(expression, order_by, distinct) -%}
@@ -205,7 +213,11 @@
     {{ return(adapter.dispatch('lk_string_agg')(expression, separator, order_by)) }}
 {%- endmacro %}
 {% macro default__lk_string_agg(expression, separator, order_by) -%}
-    string_agg({{ expression }}, {{ separator }}{% if order_by %} order by {{ order_by }}{% endif %})
+    {%- if order_by -%}
+    array_to_string({{ default__lk_array_agg(expression, order_by, false) }}, {{ separator }})
+    {%- else -%}
+    string_agg({{ expression }}, {{ separator }})
+    {%- endif -%}
 {%- endmacro %}
 {% macro spark__lk_string_agg(expression, separator, order_by) -%}
     nullif(array_join({{ spark__lk_array_agg(expression, order_by, false) }}, {{ separator }}), '')
@@ -326,7 +338,7 @@
     {{ return(adapter.dispatch('lk_string_agg_distinct')(expression, separator)) }}
 {%- endmacro %}
 {% macro default__lk_string_agg_distinct(expression, separator) -%}
-    string_agg(distinct {{ expression }}, {{ separator }} order by {{ expression }})
+    array_to_string({{ default__lk_array_agg(expression, expression, true) }}, {{ separator }})
 {%- endmacro %}
 {% macro spark__lk_string_agg_distinct(expression, separator) -%}
     case when count({{ expression }}) > 0 then array_join(array_sort(collect_set({{ expression }})), {{ separator }}) end
