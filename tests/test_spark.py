@@ -15,6 +15,7 @@ import duckdb
 import pytest
 
 from ingest.settings import Paths
+from orchestration.defs.dbt.assets import spark_log_file
 from tests.conftest import copy_demo_home, use_home
 
 JAVA = shutil.which("java")
@@ -90,7 +91,7 @@ def test_every_mart_reaches_dagster_and_the_serving_copy(spark_home):
     warehouse, serving = _marts(paths.warehouse), _marts(paths.serving)
     assert sorted(serving) == sorted(warehouse)
     # the JVM's log went to its own file, not into dbt's events
-    assert "WARN" in (home / ".linkokr" / "dbt" / "logs" / "spark.log").read_text()
+    assert "WARN" in spark_log_file(paths).read_text()
 
 
 def test_every_mart_is_equal_on_both_engines(demo_home, spark_home):

@@ -21,17 +21,13 @@ marginals per 1M rows; it asserts nothing.
 from __future__ import annotations
 
 import argparse
-import os
 import shutil
-import subprocess
-import sys
-import time
 from pathlib import Path
 
 import duckdb
 
-from tests.bench.bench_ingest import BENCH_DIR, REPO, generate, measure
-from tests.bench.bench_scale import TreeRss
+from tests.bench.bench_ingest import BENCH_DIR, generate, measure
+from tests.bench.bench_scale import linkokr_run
 
 HOMES = BENCH_DIR / "marginal"
 # The name Ahrefs gives the export (bench_ingest's cached copy carries the row count as well).
@@ -55,7 +51,6 @@ sites:
             filters: {followed_only: true}
             target: 1000
 """
-LOG_TAIL = 30
 
 
 def make_home(rows: int, export: Path) -> Path:
@@ -70,29 +65,9 @@ def make_home(rows: int, export: Path) -> Path:
     return home
 
 
-def linkokr_run(home: Path) -> dict:
-    """`linkokr run` in a child process: {'seconds', 'rows', 'peak_rss_mb'}; exits on a failure."""
-    env = {name: value for name, value in os.environ.items() if not name.startswith("LINKOKR_")}
-    env["LINKOKR_HOME"] = str(home)
-    env["DAGSTER_HOME"] = str(home / ".dagster")
-    env["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}"
-    log_path = home / "run.log"
-    start = time.perf_counter()
-    with log_path.open("w") as log:
-        child = subprocess.Popen(
-            [sys.executable, "-m", "orchestration.cli", "run"],
-            cwd=REPO,
-            env=env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )
-        with TreeRss(child.pid) as rss:
-            code = child.wait()
-    seconds = time.perf_counter() - start
-    if code != 0:
-        tail = log_path.read_text(errors="replace").splitlines()[-LOG_TAIL:]
-        print("\n".join(tail), file=sys.stderr)
-        raise SystemExit(f"linkokr run failed (exit {code}) in {home}; see {log_path}")
+def whole_run(home: Path) -> dict:
+    """`linkokr run` in `home` (bench_scale's child process): {'seconds', 'rows', 'peak_rss_mb'}."""
+    seconds, rss = linkokr_run(home, home / "run.log")
     con = duckdb.connect(str(home / "warehouse" / "linkokr.duckdb"), read_only=True)
     links = con.execute("select count(*) from marts.fct_backlinks").fetchone()[0]
     con.close()
@@ -123,7 +98,7 @@ def main() -> None:
         export = generate(rows)
         size_mb = export.stat().st_size / 1e6
         bare = measure("bare", export)
-        run = linkokr_run(make_home(rows, export))
+        run = whole_run(make_home(rows, export))
         results[rows] = (bare, run)
         print(f"Ahrefs UTF-16 export: {rows:,} rows, {size_mb:,.0f} MB")
         print(

@@ -245,7 +245,13 @@ def slowest_models(home: Path, count: int = 6) -> list[tuple[str, float]]:
     return sorted(timings, key=lambda t: -t[1])[:count]
 
 
-def run(home: Path, label: str, engine: str = "duckdb") -> dict:
+LOG_TAIL = 30  # lines of a failed run's output shown
+
+
+def linkokr_run(home: Path, log_path: Path, engine: str = "duckdb") -> tuple[float, TreeRss]:
+    """`linkokr run` for `home` in a child process, as the daily job runs it (Dagster's storage
+    in the home), its output in `log_path`: the wall time and the RSS sampler of its process
+    tree. Exits with the log's last lines when the run fails."""
     env = {**os.environ, "LINKOKR_HOME": str(home)}
     for name in [n for n in env if n.startswith("LINKOKR_") and n != "LINKOKR_HOME"]:
         if not name.startswith("LINKOKR_SPARK_"):  # Spark's memory and master stay settable
@@ -253,7 +259,7 @@ def run(home: Path, label: str, engine: str = "duckdb") -> dict:
     env["LINKOKR_ENGINE"] = engine
     env.pop("DAGSTER_HOME", None)
     start = time.time()
-    with open(home / f"{label}.log", "w") as log:
+    with open(log_path, "w") as log:
         child = subprocess.Popen(
             [str(Path(sys.executable).parent / "linkokr"), "run"],
             env=env,
@@ -264,7 +270,14 @@ def run(home: Path, label: str, engine: str = "duckdb") -> dict:
             code = child.wait()
     wall = time.time() - start
     if code != 0:
-        raise SystemExit(f"linkokr run failed ({code}); see {home / f'{label}.log'}")
+        tail = log_path.read_text(errors="replace").splitlines()[-LOG_TAIL:]
+        print("\n".join(tail), file=sys.stderr)
+        raise SystemExit(f"linkokr run failed ({code}); see {log_path}")
+    return wall, rss
+
+
+def run(home: Path, label: str, engine: str = "duckdb") -> dict:
+    wall, rss = linkokr_run(home, home / f"{label}.log", engine)
     steps = steps_of_last_run(home / ".dagster")
     print(f"\n{label}: `linkokr run` {wall:7.1f} s wall, peak RSS {rss.peak() / 2**20:,.0f} MB")
     for step, begin, end in steps:
