@@ -33,6 +33,8 @@ def publish_leftovers(serving: Path, parquet_dir: Path) -> list[Path]:
     if serving.parent.is_dir():
         found += serving.parent.glob(f".{serving.name}.*.tmp")
         found += serving.parent.glob(f".{serving.name}.*.tmp.wal")
+        # a publish that died between keeping the old serving file and naming it the standby
+        found += serving.parent.glob(f".{serving.name}.standby.old")
     if parquet_dir.is_dir():
         found += parquet_dir.glob(".*.parquet.*.tmp")
     return sorted(found)

@@ -4,6 +4,7 @@ pipeline's way."""
 
 import json
 import subprocess
+import sys
 import venv
 from pathlib import Path
 
@@ -206,3 +207,126 @@ with out.open("w") as log:
         log.flush()
         time.sleep(0.05)
 """
+
+
+def differences(warehouse: Path, serving: Path) -> dict[str, tuple[int, int]]:
+    """Per table of the serving copy: rows only in the warehouse, rows only in the copy."""
+    con = duckdb.connect()
+    try:
+        con.execute("attach ? as w (read_only)", [str(warehouse)])
+        con.execute("attach ? as s (read_only)", [str(serving)])
+        found = {}
+        tables = con.execute(
+            "select schema_name, table_name from duckdb_tables() where database_name = 's'"
+        ).fetchall()
+        for schema, table in tables:
+            name = f'"{schema}"."{table}"'
+            only_w, only_s = (
+                con.execute(
+                    f"select count(*) from (select * from {a}.{name} except all "
+                    f"select * from {b}.{name})"
+                ).fetchone()[0]
+                for a, b in (("w", "s"), ("s", "w"))
+            )
+            if only_w or only_s:
+                found[f"{schema}.{table}"] = (only_w, only_s)
+        return found
+    finally:
+        con.close()
+
+
+@pytest.fixture
+def home(demo_home, tmp_path) -> Paths:
+    return Paths.from_env({"LINKOKR_HOME": str(copy_demo_home(demo_home, tmp_path / "home"))})
+
+
+def publish_home(paths: Paths):
+    con = duckdb.connect(str(paths.warehouse))
+    try:
+        return publish(con, paths.serving, paths.warehouse.parent / "parquet")
+    finally:
+        con.close()
+
+
+def change_three_links(paths: Paths) -> None:
+    with duckdb.connect(str(paths.warehouse)) as con:
+        con.execute(
+            """update marts.fct_backlinks set anchor = 'changed' where backlink_id in (
+                   select backlink_id from marts.fct_backlinks order by backlink_id limit 3)"""
+        )
+
+
+def test_a_publish_writes_only_the_rows_that_changed(home: Paths):
+    parquet = home.warehouse.parent / "parquet"
+    publish_home(home)
+    unchanged = publish_home(home)
+    # the previous serving file, kept as the standby, brought up to date in place
+    assert unchanged.method == "standby"
+    assert unchanged.changed_rows == {} and unchanged.parquet_rewritten == ()
+    progress_file = (parquet / "fct_key_result_progress.parquet").stat()
+
+    change_three_links(home)
+    changed = publish_home(home)
+    assert changed.method == "standby"
+    assert changed.changed_rows == {"marts.fct_backlinks": (3, 3)}
+    assert changed.parquet_rewritten == ("fct_backlinks",)
+    assert differences(home.warehouse, home.serving) == {}
+    # a mart that did not change keeps its Parquet file; the changed one has the new rows
+    assert (parquet / "fct_key_result_progress.parquet").stat().st_mtime_ns == (
+        progress_file.st_mtime_ns
+    )
+    anchors = duckdb.execute(
+        "select count(*) from read_parquet(?) where anchor = 'changed'",
+        [str(parquet / "fct_backlinks.parquet")],
+    ).fetchone()[0]
+    assert anchors == 3
+    assert storage_number(home.serving) == SERVING_STORAGE_NUMBER
+
+    # the standby is two publishes old: it gets the change too, and no Parquet file is rewritten
+    again = publish_home(home)
+    assert again.changed_rows == {"marts.fct_backlinks": (3, 3)}
+    assert again.parquet_rewritten == ()
+    assert differences(home.warehouse, home.serving) == {}
+
+
+HOLD = """
+import sys, time
+import duckdb
+con = duckdb.connect(sys.argv[1], read_only=True)
+print(con.execute("select count(*) from marts.fct_backlinks").fetchone()[0], flush=True)
+sys.stdin.read()  # until the test closes our stdin
+print(con.execute("select count(*) from marts.fct_backlinks").fetchone()[0], flush=True)
+"""
+
+
+def test_a_reader_holding_the_old_copy_open_never_blocks_a_publish(home: Paths):
+    publish_home(home)
+    publish_home(home)
+    # a BI tool opens the serving copy and keeps it open across the next two publishes: the
+    # first makes its file the standby, the second would update that file in place
+    reader = subprocess.Popen(
+        [sys.executable, "-c", HOLD, str(home.serving)],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        before = int(reader.stdout.readline())
+        publish_home(home)
+        with duckdb.connect(str(home.warehouse)) as con:
+            con.execute("delete from marts.fct_backlinks where backlink_id in ("
+                        "select backlink_id from marts.fct_backlinks limit 5)")  # fmt: skip
+        blocked = publish_home(home)
+        reader.stdin.close()
+        after = int(reader.stdout.readline())
+    finally:
+        if reader.poll() is None:
+            reader.kill()
+        reader.wait(timeout=30)
+    # the file it holds is not touched: copied whole instead, and complete
+    assert blocked.method == "copy"
+    assert before == after
+    assert differences(home.warehouse, home.serving) == {}
+    assert table_counts(home.serving)["marts.fct_backlinks"] == before - 5
+    # once the reader is gone, publishing is back to writing only what changed
+    assert publish_home(home).method == "standby"

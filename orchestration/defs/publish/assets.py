@@ -50,8 +50,9 @@ def build_publish_asset(project: DbtProject, paths: Paths) -> dg.AssetsDefinitio
         """The read-only copy of the `marts` schema (and the `ops` ledger) that analysts and BI
         tools query: Metabase, Superset, Evidence, a notebook, the DuckDB CLI, `linkokr status`.
         Written in DuckDB's v1.4 storage format, swapped in atomically after every dbt build, and
-        also published as one Parquet file per mart. See "Reading the marts (BI tools)" in the
-        README and the [DuckDB storage docs](https://duckdb.org/docs/stable/internals/storage)."""
+        also published as one Parquet file per mart. A publish writes only the rows that changed
+        (into the previous copy, kept as a standby) and the Parquet files of changed marts. See
+        "Reading the marts (BI tools)" in the README and the [DuckDB storage docs](https://duckdb.org/docs/stable/internals/storage)."""
         with warehouse.get_connection() as con:
             result = publish(con, serving, parquet)
         context.log.info(
@@ -69,6 +70,15 @@ def build_publish_asset(project: DbtProject, paths: Paths) -> dg.AssetsDefinitio
                 "parquet_bytes": dg.MetadataValue.int(result.parquet_bytes),
                 "tables": dg.MetadataValue.int(len(result.row_counts)),
                 "rows": dg.MetadataValue.int(sum(result.row_counts.values())),
+                # what this publish wrote: proportional to what the dbt build changed
+                "method": result.method,
+                "rows_deleted": dg.MetadataValue.int(
+                    sum(d for d, _ in result.changed_rows.values())
+                ),
+                "rows_inserted": dg.MetadataValue.int(
+                    sum(i for _, i in result.changed_rows.values())
+                ),
+                "parquet_rewritten": dg.MetadataValue.int(len(result.parquet_rewritten)),
                 "row_counts": dg.MetadataValue.md(
                     "| table | rows |\n|---|---:|\n"
                     + "\n".join(f"| {name} | {n:,} |" for name, n in result.row_counts.items())
