@@ -486,7 +486,7 @@ def last_data_date(wh: Warehouse, kr: KeyResultRow) -> date:
         case "traffic":
             return max(r["date"] for r in wh.traffic if r["site"] == kr.site)
     # link and gap metrics: the site's own latest backlink snapshot
-    return max(link["latest_snapshot_date"] for link in wh.backlinks if link["site"] == kr.site)
+    return wh.sites[kr.site]["latest_snapshot_date"]
 
 
 def expected_progress(kr: KeyResultRow, baseline: float, t: date) -> float:

@@ -21,11 +21,11 @@ def month_starts(first: date, last: date) -> list[date]:
     return months
 
 
-def by_hand(backlinks: list[dict]) -> dict[tuple[str, date, str], dict]:
+def by_hand(backlinks: list[dict], latest_snapshots: dict[str, date]) -> dict[tuple, dict]:
     rows = {}
     for site in {link["site"] for link in backlinks}:
         links = [link for link in backlinks if link["site"] == site]
-        latest = max(link["latest_snapshot_date"] for link in links)
+        latest = latest_snapshots[site]
         for month in month_starts(min(link["first_seen_date"] for link in links), latest):
             month_end = (month + timedelta(days=32)).replace(day=1) - timedelta(days=1)
             as_of = min(month_end, latest)
@@ -49,15 +49,17 @@ def test_anchor_distribution_counts_the_backlinks_mart(demo_home):
     with duckdb.connect(str(demo_home / "warehouse" / "linkokr.duckdb"), read_only=True) as con:
         backlinks = fetch(
             con,
-            """select site, anchor_type, first_seen_date, lost_date, latest_snapshot_date
-               from marts.fct_backlinks""",
+            "select site, anchor_type, first_seen_date, lost_date from marts.fct_backlinks",
+        )
+        latest_snapshots = dict(
+            con.execute("select site, latest_snapshot_date from marts.dim_sites").fetchall()
         )
         mart = {
             (row.pop("site"), row.pop("month"), row.pop("anchor_type")): row
             for row in fetch(con, "select * from marts.fct_anchor_distribution")
         }
 
-    hand = by_hand(backlinks)
+    hand = by_hand(backlinks, latest_snapshots)
     assert mart.keys() == hand.keys()
     assert mart == {key: pytest.approx(row) for key, row in hand.items()}
 

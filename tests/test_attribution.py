@@ -50,11 +50,12 @@ def test_every_configured_window_is_attributed_for_own_links_only(wh):
         select count(*) from marts.fct_backlinks
         inner join marts.dim_sites using (site)
         where not is_competitor
-          and first_seen_date between (select range_start_date from marts.fct_link_attribution
-                                       limit 1)
-                                  and (select range_end_date from marts.fct_link_attribution
-                                       limit 1)
-        """
+          and first_seen_date between (select range_start_date from marts.dim_attribution_ranges
+                                       where site = ?)
+                                  and (select range_end_date from marts.dim_attribution_ranges
+                                       where site = ?)
+        """,
+        [SITE, SITE],
     ).fetchone()[0]
     assert own_links > 50
     assert per_window == {w: own_links for w in windows}
@@ -75,6 +76,7 @@ def test_one_link_recomputed_from_the_daily_facts(wh):
         wh,
         """
         select * from marts.fct_link_attribution
+        inner join marts.dim_attribution_ranges using (site, rank_source)
         where window_days = 30 and is_window_complete and position_change is not null
           and sessions_lift_pct is not null and acquired_date - 30 > range_start_date
         order by acquired_date, backlink_id

@@ -143,3 +143,20 @@
         select {{ columns }} from {{ source }}
     {%- endif -%}
 {%- endmacro %}
+
+
+{#- A pre-hook of every mart (dbt_project.yml): before an incremental run, drop the columns the
+    existing table has and the model's contract no longer declares. `on_schema_change:
+    append_new_columns` (what dbt allows with an enforced contract) adds new columns but keeps
+    removed ones, which would then stay in the table with stale values and make the insert of
+    the new rows fail. A table materialization rebuilds the whole table and needs nothing. -#}
+{% macro lk_drop_undeclared_columns() -%}
+    {%- if execute and is_incremental() and model.columns -%}
+        {%- set declared = model.columns.keys() | map('lower') | list -%}
+        {%- for column in adapter.get_columns_in_relation(this)
+            if column.name | lower not in declared %}
+            {%- do log("dropping " ~ this ~ "." ~ column.name ~ ": no longer in the model's contract", info=true) %}
+alter table {{ this }} drop column {{ adapter.quote(column.name) }};
+        {%- endfor -%}
+    {%- endif -%}
+{%- endmacro %}

@@ -126,8 +126,7 @@ select
     is_window_complete,
     days_to_rank_improvement,
     rank_source,
-    range_start_date,
-    range_end_date,
+    -- the site's attribution data range is in dim_attribution_ranges: its end moves every day
     pre_start_date,
     pre_end_date,
     post_start_date,

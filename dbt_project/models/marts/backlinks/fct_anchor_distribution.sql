@@ -7,17 +7,18 @@
 with
 
 backlinks as (
-    select site, anchor_type, first_seen_date, lost_date, latest_snapshot_date
+    select site, anchor_type, first_seen_date, lost_date
     from {{ ref('fct_backlinks') }}
 ),
 
 site_spans as (
     select
-        site,
-        min(first_seen_date) as first_date,
-        max(latest_snapshot_date) as latest_snapshot_date
+        backlinks.site,
+        min(backlinks.first_seen_date) as first_date,
+        max(sites.latest_snapshot_date) as latest_snapshot_date
     from backlinks
-    group by site
+    inner join {{ ref('dim_sites') }} as sites using (site)
+    group by backlinks.site
 ),
 
 months as (

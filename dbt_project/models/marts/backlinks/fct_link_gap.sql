@@ -12,7 +12,9 @@ backlinks as (
 ),
 
 as_of as (
-    select site, max(latest_snapshot_date) as as_of_date from backlinks group by site
+    select site, latest_snapshot_date as as_of_date
+    from {{ ref('dim_sites') }}
+    where latest_snapshot_date is not null
 ),
 
 live_on as (

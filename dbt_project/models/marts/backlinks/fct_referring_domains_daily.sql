@@ -14,9 +14,13 @@ states as (
 ),
 
 bounds as (
-    select site, min(first_seen_date) as first_date, max(latest_snapshot_date) as last_date
-    from {{ ref('fct_backlinks') }}
-    group by site
+    select
+        backlinks.site,
+        min(backlinks.first_seen_date) as first_date,
+        max(sites.latest_snapshot_date) as last_date
+    from {{ ref('fct_backlinks') }} as backlinks
+    inner join {{ ref('dim_sites') }} as sites using (site)
+    group by backlinks.site
 ),
 
 tiers as (

@@ -1,5 +1,7 @@
 -- What counted toward each key result's value on its latest row (fct_key_result_progress
 -- is_latest): the links, referring domains, keywords or pages, each with its facts as JSON text.
+-- The row's date is not repeated on every member: it moves every day, and a column that changes
+-- on every row would make each publish of the serving copy rewrite the whole table.
 -- Built from the same intermediate models as the values, so for a count metric the members are
 -- exactly what is counted. A latest row without a value (no data yet, an incomplete traffic
 -- window) has no members; domain_authority has none (the value is one vendor number).
@@ -349,7 +351,6 @@ select
     members.member_id,
     latest.site,
     latest.metric,
-    latest.as_of_date,
     members.detail
 from members
 inner join latest using (kr_id)

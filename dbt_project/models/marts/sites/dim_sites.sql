@@ -1,4 +1,12 @@
--- One row per configured site and competitor.
+-- One row per configured site and competitor, with the date of its latest backlink snapshot.
+with
+
+latest_snapshot as (
+    select site, max(snapshot_date) as latest_snapshot_date
+    from {{ ref('int_backlink_snapshots') }}
+    group by site
+)
+
 select
     site,
     is_competitor,
@@ -7,5 +15,7 @@ select
     ga4_property_id,
     gsc_site_url,
     coalesce(relevance_topics, {{ lk_empty_array('string') }}) as relevance_topics,
-    coalesce(disavow, {{ lk_empty_array('string') }}) as disavow
+    coalesce(disavow, {{ lk_empty_array('string') }}) as disavow,
+    latest_snapshot.latest_snapshot_date
 from {{ ref('stg_config__sites') }}
+left join latest_snapshot using (site)
