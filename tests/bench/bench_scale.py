@@ -43,8 +43,18 @@ SITES = ("acme-outdoor.com", "rival-gear.com", "peak-supply.com")
 KEYWORD_DAYS = 500
 
 
-def write_backlinks(path: Path, site: str, rows: int, first: int, snapshot: date) -> None:
-    """An Ahrefs backlink export (current layout, UTF-8) of `rows` links to `site`."""
+def write_backlinks(
+    path: Path,
+    site: str,
+    rows: int,
+    first: int,
+    snapshot: date,
+    first_seen: tuple[date, int] | None = None,
+) -> None:
+    """An Ahrefs backlink export (current layout, UTF-8) of `rows` links to `site`, taken on
+    `snapshot`. Link i is first seen `i % days` days before `until` (`first_seen`; by default
+    spread over the 800 days up to the snapshot), so a link keeps its date in every export."""
+    until, days = first_seen or (snapshot, 800)
     duckdb.execute(
         f"""
         copy (
@@ -63,14 +73,14 @@ def write_backlinks(path: Path, site: str, rows: int, first: int, snapshot: date
                    case when i % 3 = 0 then 'false' else 'true' end as "Content",
                    case when i % 5 = 0 then 'true' else 'false' end as "Nofollow",
                    'false' as "UGC", 'false' as "Sponsored",
-                   strftime($snapshot - (i % 800)::int, '%Y-%m-%d 10:00:00') as "First seen",
+                   strftime($until - (i % $days)::int, '%Y-%m-%d 10:00:00') as "First seen",
                    strftime($snapshot - 1, '%Y-%m-%d 09:00:00') as "Last seen",
                    case when i % 20 = 0 then strftime($snapshot - (i % 90)::int, '%Y-%m-%d')
                         else '' end as "Lost"
             from range({int(first)}, {int(first + rows)}) t(i)
         ) to '{path}' (header, delimiter '\t')
         """,
-        {"site": site, "snapshot": snapshot},
+        {"site": site, "snapshot": snapshot, "until": until, "days": days},
     )
 
 
@@ -147,10 +157,13 @@ def generate(home: Path, sizes: argparse.Namespace, last: date) -> None:
     write_traffic(inbox / "traffic" / f"acme-outdoor.com-ga4_{last}.csv", pages, history)
 
 
-def add_day(home: Path, sizes: argparse.Namespace, day: date, *, full_export: bool) -> None:
+def add_day(
+    home: Path, sizes: argparse.Namespace, day: date, base: date, *, full_export: bool
+) -> None:
     """What a daily run finds: one day of rankings and traffic, and a backlink export of the own
-    site. Partial: the 5,000 links first seen that day. Full: every link the site had (the
-    partial export's new links of earlier days are not in it, so they are lost), re-dated."""
+    site. Partial: the 5,000 links first seen that day. Full: every link the site had in the
+    export of `base` (the partial export's new links of earlier days are not in it, so they are
+    lost), with the same first-seen dates and a new last-seen date."""
     inbox = home / "data" / "inbox"
     write_rankings(
         inbox / "rankings" / f"acme-outdoor.com-rankings_{day}.csv",
@@ -162,8 +175,10 @@ def add_day(home: Path, sizes: argparse.Namespace, day: date, *, full_export: bo
         max(sizes.traffic // KEYWORD_DAYS, 1),
         [day],
     )
-    kind, rows, first = (
-        ("subdomains", own_links(sizes), 0) if full_export else ("new", 5_000, sizes.backlinks)
+    kind, rows, first, first_seen = (
+        ("subdomains", own_links(sizes), 0, (base, 800))
+        if full_export
+        else ("new", 5_000, sizes.backlinks, (day, 1))
     )
     write_backlinks(
         inbox / "backlinks" / f"acme-outdoor.com-backlinks-{kind}_{day}.csv",
@@ -171,6 +186,7 @@ def add_day(home: Path, sizes: argparse.Namespace, day: date, *, full_export: bo
         rows,
         first,
         day,
+        first_seen,
     )
 
 
@@ -304,18 +320,19 @@ def main() -> None:
     home = HOME if sizes.engine == "duckdb" else HOME.with_name(f"scale-{sizes.engine}")
     yesterday = date.today() - timedelta(days=1)
     started = time.perf_counter()
-    generate(home, sizes, yesterday - timedelta(days=2))
+    base = yesterday - timedelta(days=2)
+    generate(home, sizes, base)
     print(
         f"Scale data set: {sizes.backlinks:,} backlinks, {sizes.rankings:,} ranking rows, "
         f"{sizes.traffic:,} traffic rows ({time.perf_counter() - started:.0f} s to generate); "
         f"models on {sizes.engine}"
     )
     full = run(home, "full run", sizes.engine)
-    add_day(home, sizes, yesterday - timedelta(days=1), full_export=False)
+    add_day(home, sizes, yesterday - timedelta(days=1), base, full_export=False)
     daily = run(home, "one-day incremental run", sizes.engine)
     runs = [full, daily]
     if not sizes.no_full_export_day:
-        add_day(home, sizes, yesterday, full_export=True)
+        add_day(home, sizes, yesterday, base, full_export=True)
         runs.append(run(home, "one-day run with a full backlink export", sizes.engine))
     size = (home / "warehouse" / "linkokr.duckdb").stat().st_size
     peak = max(each["peak"] for each in runs)
