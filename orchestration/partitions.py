@@ -53,6 +53,22 @@ def partition_days(context: dg.AssetExecutionContext) -> list[date]:
     return [start + timedelta(days=n) for n in range((end - start).days)]
 
 
+def backfill_start(tags: dict[str, str], lookback_days: int) -> str | None:
+    """The first day a run's dbt build must re-read, when its range reaches back further than
+    the `lookback_days` the incremental models re-read by themselves; None for a daily run.
+
+    dbt re-parses the whole project when its vars change, so a date passed every day would cost
+    every daily build a full parse: only a backfill (`linkokr run --from`, a Dagster backfill of
+    a longer range) passes one."""
+    start = tags.get(RANGE_START_TAG)
+    if not start:
+        return None
+    end = date.fromisoformat(tags.get(RANGE_END_TAG) or start)
+    if date.fromisoformat(start) >= end - timedelta(days=lookback_days):
+        return None
+    return start
+
+
 def lookback_range(yesterday: date, lookback_days: int) -> dict[str, str]:
     """Run tags for yesterday and the `lookback_days` before it, which vendors still revise."""
     return {

@@ -22,7 +22,12 @@ from ingest.config import ConfigError, LinkokrConfig, load_config
 from ingest.inbox.ledger import ensure_ops_tables, record_file
 from ingest.settings import Paths
 from orchestration.defs.inbox.sensors import build_inbox_sensor
-from orchestration.partitions import daily_partitions, history_start
+from orchestration.partitions import (
+    backfill_start,
+    daily_partitions,
+    history_start,
+    lookback_range,
+)
 from tests.conftest import LINKOKR_ENV, REPO, copy_demo_home
 
 TODAY = date(2026, 12, 3)
@@ -69,6 +74,18 @@ def test_without_objectives_partitions_start_a_year_back_and_never_after_the_dai
     # a start after the days the daily run pulls would leave that run without partitions
     late = _config(history_start="2027-01-01", lookback_days=3)
     assert history_start(late, TODAY) == TODAY - timedelta(days=4)
+
+
+@pytest.mark.unit
+def test_only_a_backfill_passes_dbt_a_date_so_daily_builds_keep_partial_parsing():
+    # the daily run's range is the lookback the incremental models re-read anyway: no var, so
+    # dbt's vars (and its saved parse) are the same every morning
+    for yesterday in (TODAY, TODAY + timedelta(days=1)):
+        assert backfill_start(lookback_range(yesterday, 3), 3) is None
+    # `linkokr run --from` a week back, or a backfill in the Dagster UI, re-reads its range
+    week = {**lookback_range(TODAY, 3), "dagster/asset_partition_range_start": "2026-11-26"}
+    assert backfill_start(week, 3) == "2026-11-26"
+    assert backfill_start({}, 3) is None
 
 
 # -- the inbox sensor and the ledger ----------------------------------------------------------

@@ -20,6 +20,7 @@ from dagster_dbt.errors import DagsterDbtCliRuntimeError
 from dagster_duckdb import DuckDBResource
 from dbt.version import __version__ as dbt_version
 
+from ingest.config import load_config
 from ingest.inbox.ledger import ensure_ops_tables
 from ingest.settings import Paths
 from orchestration.defs.dbt.child import PARENT_ENV, SPARK_LOG_ENV
@@ -33,7 +34,7 @@ from orchestration.defs.dbt.engine import (
 )
 from orchestration.defs.dbt.summary import BuildSummary, quiet_stdout
 from orchestration.environ import environ_set
-from orchestration.partitions import RANGE_START_TAG
+from orchestration.partitions import backfill_start
 from orchestration.resources import WAREHOUSE_POOL
 from orchestration.shipped import DBT_PROJECT, shipped
 
@@ -251,9 +252,11 @@ def build_dbt_assets(project: DbtProject, paths: Paths) -> dg.AssetsDefinition:
             context.log.info("full refresh: %s", "; ".join(reason for reason, _ in requests)[:1000])
             args.append("--full-refresh")
         # A backfill re-reads its whole range in the incremental facts, not just the lookback.
-        backfill_start = context.run.tags.get(RANGE_START_TAG)
-        if backfill_start:
-            args += ["--vars", json.dumps({"from_date": backfill_start})]
+        from_date = backfill_start(
+            context.run.tags, load_config(paths.config).settings.lookback_days
+        )
+        if from_date:
+            args += ["--vars", json.dumps({"from_date": from_date})]
         # the summary reads this build's results, never an earlier build's
         (state_dir / "build" / "run_results.json").unlink(missing_ok=True)
         # dagster-dbt hands dbt this process's environment (and reads dbt's profile here): the
