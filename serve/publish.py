@@ -26,6 +26,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import shutil
 import struct
 import uuid
 from dataclasses import dataclass, field
@@ -341,12 +342,16 @@ def _swap(new_serving: Path, serving_path: Path, *, keep_old_as: Path) -> None:
     old = keep_old_as.with_name(keep_old_as.name + ".old")
     old.unlink(missing_ok=True)
     kept = False
-    if serving_path.exists():
-        try:
-            os.link(serving_path, old)
-            kept = True
-        except OSError as error:  # a filesystem without hard links: no standby, a copy next time
-            log.info("no standby kept (%s)", error)
+    try:
+        if serving_path.exists():
+            os.link(serving_path, old)  # the replaced file itself: nothing is copied
+        else:
+            # the first publish: the next one starts from a byte copy of this one
+            shutil.copyfile(new_serving, old)
+        kept = True
+    except OSError as error:  # no hard links here, or no room: the next publish copies tables
+        log.info("no standby kept (%s)", error)
+        old.unlink(missing_ok=True)
     os.replace(new_serving, serving_path)
     if kept:
         os.replace(old, keep_old_as)

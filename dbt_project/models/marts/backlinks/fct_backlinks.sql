@@ -41,7 +41,9 @@
 ) }}
 with
 
-all_by_vendor as (
+-- Inlined, not a materialized copy of every per-vendor row before the filter to the changed
+-- links (5.5 s against 0.8 s on a daily export at 5M links).
+all_by_vendor as {{ lk_not_materialized() }} (
     select * from {{ ref('int_backlinks_by_vendor') }}
 ),
 
