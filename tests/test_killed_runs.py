@@ -24,6 +24,7 @@ import pytest
 from orchestration.cli import main
 from orchestration.instance import ensure_dagster_home
 from orchestration.resources import WAREHOUSE_POOL
+from serve.publish import standby_path
 from tests.conftest import REPO, copy_demo_home, use_home
 
 pytestmark = pytest.mark.e2e
@@ -166,14 +167,28 @@ def cleaned_up(output: str, run_id: str) -> list[str]:
 
 
 def temporaries(home: Path) -> list[Path]:
+    """What a run leaves only when it dies; the standby (the previous serving file, which the
+    next publish brings up to date) is there between runs by design."""
     warehouse = home / "warehouse"
+    standby = standby_path(warehouse / "linkokr_serving.duckdb")
     return sorted(
         [
-            *warehouse.glob(".linkokr_serving.duckdb.*"),
+            *(p for p in warehouse.glob(".linkokr_serving.duckdb.*") if p != standby),
             *(warehouse / "parquet").glob(".*.tmp"),
             *(home / ".linkokr" / "tmp").glob("linkokr-*"),
         ]
     )
+
+
+# A BI tool that opened the serving copy two publishes ago and still holds it: the next publish
+# cannot update that file in place, and writes a new copy under a temporary name instead.
+HOLD_OPEN = """
+import sys
+import duckdb
+con = duckdb.connect(sys.argv[1], read_only=True)
+print("open", flush=True)
+sys.stdin.read()
+"""
 
 
 @pytest.fixture(scope="module")
@@ -216,11 +231,22 @@ def killed_three_times(demo_home, tmp_path_factory):
         time.sleep(0.1)
     seen["dbt_alive_after_kill"] = [p for p in seen["dbt"] if alive(p)]
 
-    # 3. killed while publishing the serving copy: its temporary copy is left behind
-    run = start_run(home)
-    wait_for(lambda: temporaries(home), 600, "the serving copy to be written", run)
-    # killed at once: the demo's copy is written in well under a second
-    seen["outputs"].append(kill(run))
+    # 3. killed while publishing the serving copy: its temporary copy is left behind (a reader
+    # holds the standby, so the publish copies every table into a new file)
+    standby = standby_path(home / "warehouse" / "linkokr_serving.duckdb")
+    reader = subprocess.Popen(
+        [sys.executable, "-c", HOLD_OPEN, str(standby)],
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    try:
+        assert reader.stdout.readline().strip() == "open"
+        run = start_run(home)
+        wait_for(lambda: temporaries(home), 600, "the serving copy to be written", run)
+        # killed at once: the demo's copy is written in well under a second
+        seen["outputs"].append(kill(run))
+    finally:
+        reader.stdin.close()
+        reader.wait(timeout=60)
     seen["left_by_publish"] = temporaries(home)
     seen["run_ids"].append(latest_run(home))  # still the killed run: no other has started
 
