@@ -226,14 +226,10 @@ def _attach_standby(con: duckdb.DuckDBPyConnection, standby: Path) -> bool:
         # Most often a reader that opened this file while it was the serving copy still has it.
         log.info("not updating the standby %s in place (%s): copying every table", standby, error)
         con.execute(f"detach database if exists {_NEW}")
-        if not _held_open(error):
+        if "lock" not in str(error).lower():  # unreadable, not merely held: start afresh
             scratch.remove([standby, standby.with_name(standby.name + ".wal")])
         return False
     return True
-
-
-def _held_open(error: Exception) -> bool:
-    return "lock" in str(error).lower()
 
 
 def _bring_up_to_date(
@@ -266,21 +262,23 @@ def _bring_up_to_date(
             served = f"{_NEW}.{q(schema)}.{q(table)}"
             columns = _columns(con, catalog, schema, table)
             row_hash = "hash(" + ", ".join(q(column) for column, _ in columns) + ")"
-            if (schema, table) in present and _columns(con, _NEW, schema, table) == columns:
-                deleted, inserted = _apply_difference(con, source, served, row_hash)
-            else:
-                con.execute(f"create or replace table {served} as select * from {source}")
-                con.execute(
-                    f"create or replace temp table lk_publish_new as "
-                    f"select {row_hash} as h from {served}"
-                )
-                deleted, inserted = 0, con.execute(f"select count(*) from {served}").fetchone()[0]
-            rows, hash_sum = con.execute(
-                "select count(*), coalesce(sum(h::hugeint), 0) from lk_publish_new"
-            ).fetchone()
+            con.execute(
+                f"create or replace temp table lk_publish_new as "
+                f"select rowid as row_id, {row_hash} as h from {source}"
+            )
+            try:
+                rows, hash_sum = con.execute(
+                    "select count(*), coalesce(sum(h::hugeint), 0) from lk_publish_new"
+                ).fetchone()
+                if (schema, table) in present and _columns(con, _NEW, schema, table) == columns:
+                    deleted, inserted = _apply_difference(con, source, served, row_hash)
+                else:
+                    con.execute(f"create or replace table {served} as select * from {source}")
+                    deleted, inserted = 0, rows
+            finally:
+                con.execute("drop table if exists temp.lk_publish_new")
+            counts[name] = rows
             fingerprints[name] = f"{rows}:{hash_sum}:{columns}"
-            con.execute("drop table temp.lk_publish_new")
-            counts[name] = con.execute(f"select count(*) from {served}").fetchone()[0]
             if deleted or inserted:
                 changed[name] = (deleted, inserted)
             log.info(
@@ -298,15 +296,11 @@ def _apply_difference(
 ) -> tuple[int, int]:
     """Delete from `served` the rows `source` does not have and insert those it lacks, as
     multisets: rows are compared by a 64-bit hash of all their columns (`row_hash`), and every
-    row whose hash occurs a different number of times on the two sides is replaced. Leaves the
-    source's hashes in `lk_publish_new` for the fingerprint."""
+    row whose hash occurs a different number of times on the two sides is replaced. The
+    source's hashes are in the temporary table `lk_publish_new` (rowid, hash)."""
     con.execute(
         f"create or replace temp table lk_publish_old as select rowid as row_id, {row_hash} as h "
         f"from {served}"
-    )
-    con.execute(
-        f"create or replace temp table lk_publish_new as select rowid as row_id, {row_hash} as h "
-        f"from {source}"
     )
     con.execute(
         """create or replace temp table lk_publish_changed as
@@ -355,8 +349,6 @@ def _swap(new_serving: Path, serving_path: Path, *, keep_old_as: Path) -> None:
     os.replace(new_serving, serving_path)
     if kept:
         os.replace(old, keep_old_as)
-    elif new_serving != keep_old_as:
-        keep_old_as.unlink(missing_ok=True)
 
 
 def _fingerprints_file(parquet_dir: Path) -> Path:

@@ -7,9 +7,8 @@ key_results as (
 ),
 
 backlink_dates as (
-    select site, max(snapshot_date) as last_date
-    from {{ ref('int_backlink_snapshots') }}
-    group by site
+    select site, latest_snapshot_date as last_date
+    from {{ latest_snapshot_dates() }} as latest_snapshot_dates
 ),
 
 ranking_dates as (

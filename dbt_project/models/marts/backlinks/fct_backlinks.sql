@@ -27,11 +27,7 @@
         set is_live = backlinks.first_seen_date <= latest_snapshot.latest_snapshot_date
             and (backlinks.lost_date is null
                  or backlinks.lost_date > latest_snapshot.latest_snapshot_date)
-        from (
-            select site, max(snapshot_date) as latest_snapshot_date
-            from {{ ref('int_backlink_snapshots') }}
-            group by site
-        ) as latest_snapshot
+        from {{ latest_snapshot_dates() }} as latest_snapshot
         where latest_snapshot.site = backlinks.site
           and (backlinks.first_seen_date <= latest_snapshot.latest_snapshot_date
                and (backlinks.lost_date is null
@@ -89,9 +85,7 @@ settings as (
 ),
 
 latest_snapshot as (
-    select site, max(snapshot_date) as latest_snapshot_date
-    from {{ ref('int_backlink_snapshots') }}
-    group by site
+    select * from {{ latest_snapshot_dates() }} as latest_snapshot_dates
 ),
 
 ranked as (

@@ -1,12 +1,4 @@
 -- One row per configured site and competitor, with the date of its latest backlink snapshot.
-with
-
-latest_snapshot as (
-    select site, max(snapshot_date) as latest_snapshot_date
-    from {{ ref('int_backlink_snapshots') }}
-    group by site
-)
-
 select
     site,
     is_competitor,
@@ -18,4 +10,4 @@ select
     coalesce(disavow, {{ lk_empty_array('string') }}) as disavow,
     latest_snapshot.latest_snapshot_date
 from {{ ref('stg_config__sites') }}
-left join latest_snapshot using (site)
+left join {{ latest_snapshot_dates() }} as latest_snapshot using (site)
