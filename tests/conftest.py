@@ -37,10 +37,36 @@ LINKOKR_ENV = (
 )
 
 
+# The files that take minutes, longest first (seen with `--durations`): `make test` hands whole
+# files to its workers in collection order (pytest-xdist `--dist loadfile --no-loadscope-reorder`),
+# so these start at once and the many quick files fill in around them, instead of a worker ending
+# the run alone with a Spark build. test_spark waits for the shared demo, which its worker then
+# builds; test_incremental, second, needs no demo, so the other worker never waits for it.
+LONGEST_FIRST = (
+    "test_spark.py",
+    "test_incremental.py",
+    "test_killed_runs.py",
+    "test_first_days.py",
+    "test_okr_metrics.py",
+    "test_faults.py",
+    "test_backlinks_e2e.py",
+    "test_disk_full.py",
+    "test_analyst_queries.py",
+    "test_hostile_inputs.py",
+    "test_dbt_unit.py",
+    "test_dev.py",
+    "test_corpus.py",
+    "test_logs.py",
+    "test_recovery.py",
+)
+
+
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         if not any(item.get_closest_marker(layer) for layer in ("unit", "e2e")):
             item.add_marker(pytest.mark.integration)
+    rank = {name: position for position, name in enumerate(LONGEST_FIRST)}
+    items.sort(key=lambda item: rank.get(item.path.name, len(rank)))  # stable: files stay whole
 
 
 def use_home(mp: pytest.MonkeyPatch, home: Path) -> Path:
@@ -149,9 +175,12 @@ def copy_demo_home(demo_home: Path, target: Path) -> Path:
     return target
 
 
-def run_dbt(warehouse: Path, work_dir: Path, *args: str) -> subprocess.CompletedProcess:
+def run_dbt(
+    warehouse: Path, work_dir: Path, *args: str, check: bool = True
+) -> subprocess.CompletedProcess:
     """`dbt <args>` on `warehouse`, as the dbt asset runs it, with dbt's target and logs under
-    `work_dir` (never in the repo). Fails the test, with dbt's output, when dbt fails."""
+    `work_dir` (never in the repo). Fails the test, with dbt's output, when dbt fails (unless
+    `check` is false)."""
     from orchestration.defs.dbt.assets import DBT_PROJECT_DIR, dbt_executable
 
     result = subprocess.run(
@@ -170,5 +199,5 @@ def run_dbt(warehouse: Path, work_dir: Path, *args: str) -> subprocess.Completed
         capture_output=True,
         text=True,
     )
-    assert result.returncode == 0, result.stdout[-4000:]
+    assert result.returncode == 0 or not check, result.stdout[-4000:]
     return result

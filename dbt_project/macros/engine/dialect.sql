@@ -425,3 +425,11 @@
 {%- endmacro %}
 {% macro default__lk_last_value_ignore_nulls(expression) -%}last_value({{ expression }} ignore nulls){%- endmacro %}
 {% macro spark__lk_last_value_ignore_nulls(expression) -%}last_value({{ expression }}, true){%- endmacro %}
+
+{#- A 64-bit hash of the comma-separated SQL expressions `expressions` (equal values, equal hash;
+    different values may collide, so a caller checks the values behind a match). -#}
+{% macro lk_row_hash(expressions) -%}
+    {{ return(adapter.dispatch('lk_row_hash')(expressions)) }}
+{%- endmacro %}
+{% macro default__lk_row_hash(expressions) -%}hash({{ expressions }}){%- endmacro %}
+{% macro spark__lk_row_hash(expressions) -%}xxhash64({{ expressions }}){%- endmacro %}
