@@ -2,8 +2,8 @@
     one macro per construct with a duckdb__ and a spark__ version. A model calls these and never
     branches on the engine itself. Where both engines accept the same SQL the models use it
     directly: array_contains, array_position (see lk_array_position), array_distinct, max_by,
-    min_by, percentile_cont(…) within group (order by …), date ± integer, `cast(… as string)`,
-    `cast(date_trunc(…) as date)`, count_if, bool_or, bool_and, qualify, `group by all`. -#}
+    min_by, date ± integer, `cast(… as string)`, `cast(date_trunc(…) as date)`, count_if, bool_or,
+    bool_and, qualify, `group by all`, `filter (where …)` on aggregates. -#}
 
 {#- An array of the SQL expressions in `items` (a list). -#}
 {% macro lk_array(items) -%}{{ return(adapter.dispatch('lk_array')(items)) }}{%- endmacro %}
