@@ -21,7 +21,7 @@ demo: $(STAMP)
 lint: $(STAMP)
 	$(BIN)/ruff check ingest serve demo orchestration tests
 	$(BIN)/ruff format --check ingest serve demo orchestration tests
-	$(BIN)/sqlfluff lint dbt_project/models dbt_project/macros
+	$(BIN)/sqlfluff lint --processes 0 dbt_project/models dbt_project/macros
 
 # Every test, one test file per worker on every core: a module's fixtures stay in one process.
 # Files start in the order tests/conftest.py gives them (the longest first); the slowest 15 are listed.
