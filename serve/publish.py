@@ -262,21 +262,14 @@ def _bring_up_to_date(
             served = f"{_NEW}.{q(schema)}.{q(table)}"
             columns = _columns(con, catalog, schema, table)
             row_hash = "hash(" + ", ".join(q(column) for column, _ in columns) + ")"
-            con.execute(
-                f"create or replace temp table lk_publish_new as "
-                f"select rowid as row_id, {row_hash} as h from {source}"
-            )
-            try:
+            if (schema, table) in present and _columns(con, _NEW, schema, table) == columns:
+                rows, hash_sum, deleted, inserted = _apply_difference(con, source, served, row_hash)
+            else:
                 rows, hash_sum = con.execute(
-                    "select count(*), coalesce(sum(h::hugeint), 0) from lk_publish_new"
+                    f"select count(*), coalesce(sum({row_hash}::hugeint), 0) from {source}"
                 ).fetchone()
-                if (schema, table) in present and _columns(con, _NEW, schema, table) == columns:
-                    deleted, inserted = _apply_difference(con, source, served, row_hash)
-                else:
-                    con.execute(f"create or replace table {served} as select * from {source}")
-                    deleted, inserted = 0, rows
-            finally:
-                con.execute("drop table if exists temp.lk_publish_new")
+                con.execute(f"create or replace table {served} as select * from {source}")
+                deleted, inserted = 0, rows
             counts[name] = rows
             fingerprints[name] = f"{rows}:{hash_sum}:{columns}"
             if deleted or inserted:
@@ -293,23 +286,28 @@ def _bring_up_to_date(
 
 def _apply_difference(
     con: duckdb.DuckDBPyConnection, source: str, served: str, row_hash: str
-) -> tuple[int, int]:
+) -> tuple[int, int, int, int]:
     """Delete from `served` the rows `source` does not have and insert those it lacks, as
     multisets: rows are compared by a 64-bit hash of all their columns (`row_hash`), and every
-    row whose hash occurs a different number of times on the two sides is replaced. The
-    source's hashes are in the temporary table `lk_publish_new` (rowid, hash)."""
-    con.execute(
-        f"create or replace temp table lk_publish_old as select rowid as row_id, {row_hash} as h "
-        f"from {served}"
-    )
-    con.execute(
-        """create or replace temp table lk_publish_changed as
-           select h
-           from (select h, count(*) as n from lk_publish_old group by h) as old
-           full join (select h, count(*) as n from lk_publish_new group by h) as new using (h)
-           where old.n is distinct from new.n"""
-    )
+    row whose hash occurs a different number of times on the two sides is replaced. Returns the
+    source's row count and hash sum (its fingerprint), then the rows deleted and inserted."""
+    temps = ("lk_publish_new", "lk_publish_old", "lk_publish_changed")
     try:
+        for temp, table in (("lk_publish_new", source), ("lk_publish_old", served)):
+            con.execute(
+                f"create or replace temp table {temp} as "
+                f"select rowid as row_id, {row_hash} as h from {table}"
+            )
+        rows, hash_sum = con.execute(
+            "select count(*), coalesce(sum(h::hugeint), 0) from lk_publish_new"
+        ).fetchone()
+        con.execute(
+            """create or replace temp table lk_publish_changed as
+               select h
+               from (select h, count(*) as n from lk_publish_old group by h) as old
+               full join (select h, count(*) as n from lk_publish_new group by h) as new using (h)
+               where old.n is distinct from new.n"""
+        )
         deleted = con.execute(
             f"""delete from {served} where rowid in (
                     select row_id from lk_publish_old semi join lk_publish_changed using (h))"""
@@ -319,9 +317,9 @@ def _apply_difference(
                     select row_id from lk_publish_new semi join lk_publish_changed using (h))"""
         ).fetchone()[0]
     finally:
-        for temp in ("lk_publish_old", "lk_publish_changed"):
+        for temp in temps:
             con.execute(f"drop table if exists temp.{temp}")
-    return deleted, inserted
+    return rows, hash_sum, deleted, inserted
 
 
 def _swap(new_serving: Path, serving_path: Path, *, keep_old_as: Path) -> None:
