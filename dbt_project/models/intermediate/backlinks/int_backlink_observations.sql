@@ -17,7 +17,7 @@ touched_snapshots as (
     where {{ loaded_after_last_build() }}
 ),
 
-unioned as (
+unioned as {{ lk_not_materialized() }} (
     select unioned.*
     from {{ ref('int_backlinks_unioned') }} as unioned
     semi join touched_snapshots
@@ -26,10 +26,53 @@ unioned as (
         and touched_snapshots.snapshot_date = unioned.snapshot_date
 ),
 {% else %}
-unioned as (
+unioned as {{ lk_not_materialized() }} (
     select * from {{ ref('int_backlinks_unioned') }}
 ),
 {% endif %}
+
+-- Read three times below, each time inlined: a materialized copy would hold every column of
+-- every row.
+keyed as {{ lk_not_materialized() }} (
+    select
+        *,
+        {{ backlink_id('source_page', 'target_page') }} as backlink_id
+    from unioned
+),
+
+-- A snapshot may list the same page pair more than once (several anchors): keep one, live first.
+-- The file breaks a tie (two files of a snapshot loaded together), so both engines keep the same.
+-- Few pairs are listed twice, and only their rows are sorted: a window over every row, with all
+-- its columns, was most of the model's time (43 s of CPU at 9M rows).
+repeated as (
+    select vendor, site, snapshot_date, backlink_id
+    from keyed
+    group by vendor, site, snapshot_date, backlink_id
+    having count(*) > 1
+),
+
+deduplicated as (
+    select *
+    from keyed
+    anti join repeated using (vendor, site, snapshot_date, backlink_id)
+
+    union all
+
+    select *
+    from (
+        select *
+        from keyed
+        semi join repeated using (vendor, site, snapshot_date, backlink_id)
+    ) as repeated_rows
+    qualify row_number() over (
+        partition by vendor, site, snapshot_date, backlink_id
+        order by
+            (lost_date is null or lost_date > snapshot_date) desc,
+            loaded_at desc,
+            row_number asc nulls last,
+            file_sha256 asc nulls last
+    ) = 1
+),
 
 hosts as (
     select * from {{ ref('int_host_domains') }}
@@ -37,33 +80,17 @@ hosts as (
 
 with_domains as (
     select
-        unioned.*,
+        deduplicated.*,
         source_hosts.registrable_domain as source_domain,
-        target_hosts.registrable_domain as target_domain,
-        {{ backlink_id('unioned.source_page', 'unioned.target_page') }} as backlink_id
-    from unioned
-    left join hosts as source_hosts on unioned.source_host = source_hosts.host
-    left join hosts as target_hosts on unioned.target_host = target_hosts.host
-),
-
-flagged as (
-    select
-        *,
-        target_domain = site as is_site_target,
-        source_domain = site as is_internal,
-        lost_date is null or lost_date > snapshot_date as is_live_in_snapshot
-    from with_domains
-),
-
--- A snapshot may list the same page pair more than once (several anchors): keep one, live first.
--- The file breaks a tie (two files of a snapshot loaded together), so both engines keep the same.
-deduplicated as (
-    select *
-    from flagged
-    qualify row_number() over (
-        partition by vendor, site, snapshot_date, backlink_id
-        order by is_live_in_snapshot desc, loaded_at desc, row_number asc nulls last, file_sha256 asc nulls last
-    ) = 1
+        target_hosts.registrable_domain as target_domain
+    from deduplicated
+    left join hosts as source_hosts on deduplicated.source_host = source_hosts.host
+    left join hosts as target_hosts on deduplicated.target_host = target_hosts.host
 )
 
-select * from deduplicated
+select
+    *,
+    target_domain = site as is_site_target,
+    source_domain = site as is_internal,
+    lost_date is null or lost_date > snapshot_date as is_live_in_snapshot
+from with_domains
