@@ -9,7 +9,10 @@
     incremental_strategy='lk_delete_insert',
     unique_key=['vendor', 'site', 'backlink_id'],
 ) }}
-{%- set relevance_part = "lower(concat_ws(' ', source_title, source_url, anchor, source_topic))" %}
+{#- The descriptive text the relevance topics are looked for in, of an observation and of the latest. -#}
+{%- set relevance_columns = ['source_title', 'source_url', 'anchor', 'source_topic'] %}
+{%- set relevance_part = "lower(concat_ws(' ', " ~ relevance_columns | join(', ') ~ "))" %}
+{%- set latest_relevance_part = "lower(concat_ws(' ', latest." ~ relevance_columns | join(', latest.') ~ "))" %}
 {%- set output_columns = [
     'vendor', 'site', 'backlink_id', 'source_url', 'source_page', 'source_domain', 'source_title',
     'target_url', 'target_page', 'anchor', 'authority_score', 'authority_source', 'spam_score',
@@ -142,8 +145,7 @@ resolved as {{ lk_not_materialized() }} (
         latest.placement,
         latest.is_flagged_spam,
         -- the text of the latest snapshot: the link's text when it is the same in all of them
-        lower(concat_ws(' ', latest.source_title, latest.source_url, latest.anchor, latest.source_topic))
-            as relevance_text,
+        {{ latest_relevance_part }} as relevance_text,
         coalesce(history.reported_first_seen_date, history.first_snapshot_date) as first_seen_date,
         history.last_seen_date,
         coalesce(latest.lost_date, disappeared.disappeared_date) as lost_date,
