@@ -36,7 +36,8 @@ unioned as {{ lk_not_materialized() }} (
 keyed as {{ lk_not_materialized() }} (
     select
         *,
-        {{ backlink_id('source_page', 'target_page') }} as backlink_id
+        {{ backlink_id('source_page', 'target_page') }} as backlink_id,
+        lost_date is null or lost_date > snapshot_date as is_live_in_snapshot
     from unioned
 ),
 
@@ -67,7 +68,7 @@ deduplicated as (
     qualify row_number() over (
         partition by vendor, site, snapshot_date, backlink_id
         order by
-            (lost_date is null or lost_date > snapshot_date) desc,
+            is_live_in_snapshot desc,
             loaded_at desc,
             row_number asc nulls last,
             file_sha256 asc nulls last
@@ -91,6 +92,5 @@ with_domains as (
 select
     *,
     target_domain = site as is_site_target,
-    source_domain = site as is_internal,
-    lost_date is null or lost_date > snapshot_date as is_live_in_snapshot
+    source_domain = site as is_internal
 from with_domains
