@@ -8,7 +8,14 @@ runs in one concurrency pool (`orchestration.resources.WAREHOUSE_POOL`) whose li
 from __future__ import annotations
 
 import os
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import dagster as dg
 
 # The first line marks the file as linkokr's: `ensure_dagster_home` brings such a file up to date
 # and leaves any other dagster.yaml alone.
@@ -48,3 +55,44 @@ def ensure_dagster_home(dagster_home: Path) -> Path:
         partial.write_text(DAGSTER_YAML, encoding="utf-8")
         partial.replace(config)  # a concurrent reader sees the old file or the new, whole
     return dagster_home
+
+
+@contextmanager
+def event_log_kept_open(instance: dg.DagsterInstance, run_id: str) -> Iterator[None]:
+    """Keep one idle SQLite connection open on the run's event log and on the cross-run index
+    while the run executes in this process.
+
+    Dagster's SQLite event log opens and closes a connection for every event it stores (a run of
+    the demo stores about 1,200: one per dbt test, asset check and step). When the last connection
+    to a WAL database closes, SQLite checkpoints the log into the database and deletes it, so
+    every event paid for a checkpoint. With a connection held open, a close is only a close and
+    SQLite checkpoints when its log reaches its usual size. The held connection never starts a
+    transaction, so it blocks no writer, reader or checkpoint. Other event log storages (a
+    dagster.yaml of the user's own, Postgres) are left alone."""
+    try:  # Dagster's own module: should it move, runs go on without the held connections
+        from dagster._core.storage.event_log.sqlite.sqlite_event_log import (
+            INDEX_SHARD_NAME,
+            SqliteEventLogStorage,
+        )
+    except ImportError:
+        SqliteEventLogStorage = None
+    storage = instance.event_log_storage
+    if SqliteEventLogStorage is None or not isinstance(storage, SqliteEventLogStorage):
+        yield
+        return
+    held: list[sqlite3.Connection] = []
+    try:
+        try:
+            # creates the run's shard (a WAL database) before the first event, as storing one would
+            storage.get_logs_for_run(run_id)
+            for shard in (run_id, INDEX_SHARD_NAME):
+                connection = sqlite3.connect(storage.path_for_shard(shard), timeout=15)
+                held.append(connection)
+                # a read makes the connection hold the file; the statement ends at once
+                connection.execute("select count(*) from sqlite_master").fetchall()
+        except Exception:  # an optimisation only: the run stores its events all the same
+            pass
+        yield
+    finally:
+        for connection in held:
+            connection.close()

@@ -80,6 +80,7 @@ def _run(paths: Paths, start: date | None, end: date | None) -> int:
     from orchestration import recovery
     from orchestration.definitions import build_definitions
     from orchestration.defs.not_configured import not_configured_reasons
+    from orchestration.instance import event_log_kept_open
     from orchestration.partitions import (
         RANGE_END_TAG,
         RANGE_START_TAG,
@@ -117,7 +118,10 @@ def _run(paths: Paths, start: date | None, end: date | None) -> int:
             f"run {run_id}: the inbox, the API pulls for {tags[RANGE_START_TAG]}.."
             f"{tags[RANGE_END_TAG]}, then the marts (dbt), the dashboard and the serving copy"
         )
-        with recovery.RunWatch(instance, run_id, paths.warehouse, paths.serving, _say) as watch:
+        with (
+            event_log_kept_open(instance, run_id),
+            recovery.RunWatch(instance, run_id, paths.warehouse, paths.serving, _say) as watch,
+        ):
             result = job.execute_in_process(
                 run_config=RUN_CONFIG,
                 tags={**tags, **recovery.process_tags()},
