@@ -80,19 +80,3 @@ def test_every_event_is_stored_and_readable_while_the_log_is_held_open(tmp_path)
     with sqlite3.connect(dagster_home / "history" / "runs" / f"{run_id}.db") as con:
         assert con.execute("pragma integrity_check").fetchone() == ("ok",)
         assert con.execute("select count(*) from event_logs").fetchone() == (stored,)
-
-
-def test_another_event_log_storage_is_left_alone(tmp_path):
-    """A dagster.yaml of the user's own with another storage: nothing is opened, the run goes on."""
-    with dg.instance_for_test(
-        overrides={
-            "event_log_storage": {
-                "module": "dagster._core.storage.event_log",
-                "class": "InMemoryEventLogStorage",
-            }
-        }
-    ) as instance:
-        run_id = str(uuid.uuid4())
-        with event_log_kept_open(instance, run_id):
-            run_in_process(instance, run_id)
-        assert instance.get_run_by_id(run_id).is_success
