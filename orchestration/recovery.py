@@ -331,6 +331,8 @@ class RunWatch:
     poll: float = 1.0
     collision: list[locks.LockHolder] = field(default_factory=list)
     stop_reason: str | None = None
+    # Set when the run was stopped while it waited for the pool: why, and who held it.
+    stopped_while_waiting: str | None = None
     _signal: int | None = None
     _self_interrupts: int = 0
     _done: threading.Event = field(default_factory=threading.Event)
@@ -402,9 +404,15 @@ class RunWatch:
                     self._announced.add(holder.state.run_id)
                     self.log(holder.waiting_line())
             if self.stop_reason:
-                time.sleep(self.poll)  # a step in flight outside the pool ends by itself
+                held_by = ", ".join(str(h.state) for h in holders if h.state) or "another run"
+                self.stopped_while_waiting = (
+                    f"{self.stop_reason} while waiting for the warehouse pool, held by {held_by}"
+                )
+                # A step in flight outside the pool ends by itself, and Dagster may then end the
+                # run on the signal it captured: `linkokr run` says the same line either way.
+                time.sleep(self.poll)
                 if self._waiting()[0] and not self._done.is_set():
-                    self._hard_stop(holders)
+                    self._hard_stop()
             return
         if self.collision or self.stop_reason:
             return
@@ -421,12 +429,11 @@ class RunWatch:
             self._self_interrupts += 1
             _thread.interrupt_main()
 
-    def _hard_stop(self, holders: list[Holder]) -> None:
+    def _hard_stop(self) -> None:
         """End the process: Dagster's in-process executor would spin in its wait for a slot and
         never act on the interrupt it captured. The run is marked failed and its queued step
         freed first, as a run killed any other way leaves both behind."""
-        held_by = ", ".join(str(h.state) for h in holders if h.state) or "another run"
-        why = f"{self.stop_reason} while waiting for the warehouse pool, held by {held_by}"
+        why = self.stopped_while_waiting
         run = self.instance.get_run_by_id(self.run_id)
         if run is not None and not run.is_finished:
             self.instance.report_run_failed(run, why)

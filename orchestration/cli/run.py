@@ -150,6 +150,8 @@ def _run(paths: Paths, start: date | None, end: date | None) -> int:
         _say(full, own_line=True)
     elif lock_line:
         _say(lock_line)
+    elif watch.stopped_while_waiting and not result.success:
+        _say(f"{watch.stopped_while_waiting}; run {result.run_id} failed")
     elif watch.stop_reason:
         _say(f"run {result.run_id} {watch.stop_reason}")
     if failed:
