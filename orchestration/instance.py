@@ -57,6 +57,24 @@ def ensure_dagster_home(dagster_home: Path) -> Path:
     return dagster_home
 
 
+def _event_log_files(instance: dg.DagsterInstance, run_id: str) -> list[str]:
+    """The SQLite files of the run's event log and of the cross-run index, the run's created now
+    (as storing its first event would); none for another event log storage (a dagster.yaml of the
+    user's own, Postgres) or should Dagster move its module."""
+    try:
+        from dagster._core.storage.event_log.sqlite.sqlite_event_log import (
+            INDEX_SHARD_NAME,
+            SqliteEventLogStorage,
+        )
+    except ImportError:
+        return []
+    storage = instance.event_log_storage
+    if not isinstance(storage, SqliteEventLogStorage):
+        return []
+    storage.get_logs_for_run(run_id)
+    return [storage.path_for_shard(shard) for shard in (run_id, INDEX_SHARD_NAME)]
+
+
 @contextmanager
 def event_log_kept_open(instance: dg.DagsterInstance, run_id: str) -> Iterator[None]:
     """Keep one idle SQLite connection open on the run's event log and on the cross-run index
@@ -67,26 +85,12 @@ def event_log_kept_open(instance: dg.DagsterInstance, run_id: str) -> Iterator[N
     to a WAL database closes, SQLite checkpoints the log into the database and deletes it, so
     every event paid for a checkpoint. With a connection held open, a close is only a close and
     SQLite checkpoints when its log reaches its usual size. The held connection never starts a
-    transaction, so it blocks no writer, reader or checkpoint. Other event log storages (a
-    dagster.yaml of the user's own, Postgres) are left alone."""
-    try:  # Dagster's own module: should it move, runs go on without the held connections
-        from dagster._core.storage.event_log.sqlite.sqlite_event_log import (
-            INDEX_SHARD_NAME,
-            SqliteEventLogStorage,
-        )
-    except ImportError:
-        SqliteEventLogStorage = None
-    storage = instance.event_log_storage
-    if SqliteEventLogStorage is None or not isinstance(storage, SqliteEventLogStorage):
-        yield
-        return
+    transaction, so it blocks no writer, reader or checkpoint."""
     held: list[sqlite3.Connection] = []
     try:
         try:
-            # creates the run's shard (a WAL database) before the first event, as storing one would
-            storage.get_logs_for_run(run_id)
-            for shard in (run_id, INDEX_SHARD_NAME):
-                connection = sqlite3.connect(storage.path_for_shard(shard), timeout=15)
+            for path in _event_log_files(instance, run_id):
+                connection = sqlite3.connect(path, timeout=15)
                 held.append(connection)
                 # a read makes the connection hold the file; the statement ends at once
                 connection.execute("select count(*) from sqlite_master").fetchall()
